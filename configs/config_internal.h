@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal to the config loader: state shared by the section readers in
+ * config.c (dataplane, crypto, ports, routes) and config_sa.c (sas, policies).
+ *
+ * Concurrency: none; one loader lives for one config_load_buffer() call.
+ */
+#ifndef SECGW_CONFIG_INTERNAL_H
+#define SECGW_CONFIG_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "config_value.h"
+
+/* One SA in the (direction, SPI) order that policy references are resolved in. */
+struct spi_ref {
+	uint32_t spi;
+	uint32_t idx; /* into secgw_config.sas */
+	uint8_t dir;
+};
+
+struct loader {
+	struct cfg_walk w;
+	struct secgw_config *cfg;
+	struct cfg_obj dataplane; /* kept for the capacity checks made at the end */
+	struct spi_ref *spis;     /* cfg->n_sas entries, sorted; NULL without SAs */
+};
+
+/* A list item that must be a mapping holding only keys[]. */
+int cfg_open_item(struct loader *ld, const struct ynode *item, const char *path,
+		  const char *const keys[], struct cfg_obj *o);
+/*
+ * The list under key with lo..hi items ("expected lo..hi WHAT, got n"); returns
+ * its length, 0 when absent and not required, or -1.
+ */
+long cfg_read_list(const struct cfg_obj *o, const char *key, size_t lo, size_t hi,
+		   const char *what, bool required, const struct ynode **list);
+
+int cfg_read_sas(struct loader *ld, const struct cfg_obj *top);
+int cfg_read_policies(struct loader *ld, const struct cfg_obj *top);
+void cfg_loader_release(struct loader *ld);
+
+#endif

@@ -1,0 +1,709 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * secgwctl: operator CLI for a running secgw-dp.
+ *
+ *   secgwctl [-p FILE_PREFIX | -s SOCKET_PATH] [--json] stats [--all] | sa list | ports
+ *
+ * It speaks the DPDK telemetry v2 protocol over plain sockets (no DPDK linked):
+ * connect a SOCK_SEQPACKET UNIX socket at <runtime dir>/dpdk/<prefix>/dpdk_telemetry.v2,
+ * read the hello ({"version": .., "pid": .., "max_output_len": N}), write the
+ * command ("/secgw/stats"), read one message {"/secgw/stats": {...}}.  The reply
+ * shapes are those of dataplane/CONTRACT.md.  Exit 0 on success, 1 on any error
+ * (bad usage, no socket, data plane not running, unknown command, malformed
+ * reply), with one message on stderr.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "json_mini.h"
+
+#define TELEMETRY_SOCKET "dpdk_telemetry.v2"
+#define DEFAULT_PREFIX "secgw"
+#define HELLO_MAX 4096
+#define REPLY_DEFAULT_MAX (16 * 1024)  /* DPDK 22.11 MAX_OUTPUT_LEN */
+#define REPLY_LIMIT (64 * 1024 * 1024) /* refuse a hello asking for more */
+#define IO_TIMEOUT_S 5
+#define FIELD_MAX 128                  /* RTE_TEL_MAX_STRING_LEN */
+#define TABLE_MAX_ROWS 65536
+
+static const char *prog = "secgwctl";
+
+static void __attribute__((format(printf, 1, 2)))
+err_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void
+short_usage(void)
+{
+	fprintf(stderr, "usage: %s [-p FILE_PREFIX | -s SOCKET_PATH] [--json] stats [--all] | sa list | ports\n"
+			"(%s --help for more)\n", prog, prog);
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: %s [-p FILE_PREFIX | -s SOCKET_PATH] [--json] COMMAND\n"
+		"commands:\n"
+		"  stats [--all]   data-plane counters (non-zero ones unless --all)\n"
+		"  sa list         security associations with their counters\n"
+		"  ports           ports with their counters\n"
+		"options:\n"
+		"  -p, --prefix P  DPDK file prefix of the data plane (default \"%s\")\n"
+		"  -s, --socket S  telemetry socket path (overrides -p)\n"
+		"  -j, --json      print the reply object as received\n"
+		"  -a, --all       with stats: print zero counters too\n"
+		"  -h, --help      this text\n",
+		prog, DEFAULT_PREFIX);
+}
+
+/* ---- telemetry client ---------------------------------------------------- */
+
+/* The EAL's runtime directory: $RUNTIME_DIRECTORY, /var/run for root, else $XDG_RUNTIME_DIR or /tmp. */
+static int
+socket_path_for_prefix(const char *prefix, char *out, size_t cap)
+{
+	const char *dir = getenv("RUNTIME_DIRECTORY");
+	int n;
+
+	if (dir == NULL || dir[0] == '\0') {
+		if (getuid() == 0) {
+			dir = "/var/run";
+		} else {
+			dir = getenv("XDG_RUNTIME_DIR");
+			if (dir == NULL || dir[0] == '\0')
+				dir = "/tmp";
+		}
+	}
+	if (strchr(prefix, '/') != NULL || prefix[0] == '\0') {
+		err_msg("invalid file prefix '%s'", prefix);
+		return -1;
+	}
+	n = snprintf(out, cap, "%s/dpdk/%s/%s", dir, prefix, TELEMETRY_SOCKET);
+	if (n < 0 || (size_t)n >= cap) {
+		err_msg("socket path for prefix '%s' is too long", prefix);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+tel_connect(const char *path, const char *prefix)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = IO_TIMEOUT_S };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		err_msg("socket path too long: %s", path);
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		err_msg("socket: %s", strerror(errno));
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0) {
+		err_msg("setsockopt: %s", strerror(errno));
+		goto err;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+
+		if (e == ENOENT && prefix != NULL)
+			err_msg("no data plane with file prefix '%s' (no socket %s); is secgw-dp running?",
+				prefix, path);
+		else if (e == ENOENT)
+			err_msg("no telemetry socket %s; is secgw-dp running?", path);
+		else if (e == ECONNREFUSED)
+			err_msg("data plane not running (stale socket %s)", path);
+		else if (e == EACCES || e == EPERM)
+			err_msg("cannot connect to %s: %s (the data plane runs as root)",
+				path, strerror(e));
+		else if (e == EPROTOTYPE || e == ENOTSOCK)
+			err_msg("%s is not a telemetry v2 socket", path);
+		else
+			err_msg("cannot connect to %s: %s", path, strerror(e));
+		goto err;
+	}
+	return fd;
+err:
+	close(fd);
+	return -1;
+}
+
+/*
+ * Receive one message into buf[0, cap); MSG_TRUNC makes the kernel report the
+ * full length, so an oversize message is an error, never a silent cut.
+ */
+static long
+tel_recv(int fd, char *buf, size_t cap, const char *what)
+{
+	ssize_t n;
+
+	do {
+		n = recv(fd, buf, cap, MSG_TRUNC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			err_msg("timed out waiting for the %s from the data plane", what);
+		else
+			err_msg("reading the %s: %s", what, strerror(errno));
+		return -1;
+	}
+	if (n == 0) {
+		err_msg("data plane closed the connection before the %s%s", what,
+			strcmp(what, "reply") != 0 ? " (too many telemetry clients?)" : "");
+		return -1;
+	}
+	if ((size_t)n > cap) {
+		err_msg("malformed reply: %s of %zd bytes exceeds the announced %zu", what, n, cap);
+		return -1;
+	}
+	return (long)n;
+}
+
+struct reply {
+	char *buf;
+	size_t len;
+	struct json_node *nodes;
+	struct json_doc doc;
+	uint32_t data; /* the inner object */
+};
+
+static void
+reply_free(struct reply *r)
+{
+	free(r->buf);
+	free(r->nodes);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Parse r->buf[0, r->len) into freshly allocated nodes (len / 2 + 1 always suffice). */
+static int
+reply_parse(struct reply *r, const char *what)
+{
+	size_t cap = r->len / 2 + 1;
+
+	r->nodes = calloc(cap, sizeof(*r->nodes));
+	if (r->nodes == NULL) {
+		err_msg("out of memory");
+		return -1;
+	}
+	if (json_parse(&r->doc, r->buf, r->len, r->nodes, (uint32_t)cap) < 0) {
+		err_msg("malformed reply: %s is not valid JSON: %s at byte %zu", what,
+			r->doc.err, r->doc.err_pos);
+		return -1;
+	}
+	return 0;
+}
+
+/* Receive one message of at most cap bytes and parse it. */
+static int
+reply_read(int fd, size_t cap, struct reply *r, const char *what)
+{
+	long n;
+
+	r->buf = malloc(cap);
+	if (r->buf == NULL) {
+		err_msg("out of memory");
+		return -1;
+	}
+	n = tel_recv(fd, r->buf, cap, what);
+	if (n < 0)
+		return -1;
+	r->len = (size_t)n;
+	return reply_parse(r, what);
+}
+
+/* Run one telemetry command; on success r->data is the inner object of the reply. */
+static int
+tel_query(int fd, const char *cmd, struct reply *r)
+{
+	struct reply hello = { 0 };
+	uint64_t max_len = REPLY_DEFAULT_MAX;
+	uint32_t v;
+	ssize_t w;
+
+	memset(r, 0, sizeof(*r));
+	if (reply_read(fd, HELLO_MAX, &hello, "hello message") < 0)
+		goto err_hello;
+	v = json_get(&hello.doc, 0, "max_output_len");
+	if (v != JSON_NONE && (json_u64(&hello.doc, v, &max_len) < 0 || max_len == 0 ||
+			       max_len > REPLY_LIMIT)) {
+		err_msg("malformed reply: bad max_output_len in the hello message");
+		goto err_hello;
+	}
+	reply_free(&hello);
+
+	do {
+		w = send(fd, cmd, strlen(cmd), MSG_NOSIGNAL);
+	} while (w < 0 && errno == EINTR);
+	if (w < 0 || (size_t)w != strlen(cmd)) {
+		err_msg("sending %s: %s", cmd, w < 0 ? strerror(errno) : "short write");
+		return -1;
+	}
+
+	if (reply_read(fd, (size_t)max_len, r, "reply") < 0)
+		return -1;
+	if (json_type_of(&r->doc, 0) != JSON_OBJECT || r->doc.nodes[0].count != 1) {
+		err_msg("malformed reply: expected {\"%s\": ...}", cmd);
+		return -1;
+	}
+	r->data = json_get(&r->doc, 0, cmd);
+	if (r->data == JSON_NONE) {
+		err_msg("malformed reply: the reply is not for %s", cmd);
+		return -1;
+	}
+	if (json_type_of(&r->doc, r->data) == JSON_NULL) {
+		err_msg("the data plane does not know %s (is it secgw-dp, and the same version?)",
+			cmd);
+		return -1;
+	}
+	if (json_type_of(&r->doc, r->data) != JSON_OBJECT) {
+		err_msg("malformed reply: %s did not return an object", cmd);
+		return -1;
+	}
+	return 0;
+err_hello:
+	reply_free(&hello);
+	return -1;
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+/* Copy a decoded string for a terminal: non-printable bytes become '?'. */
+static void
+sanitize(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+static int
+key_of(const struct json_doc *d, uint32_t idx, char *out, size_t cap)
+{
+	if (json_key(d, idx, out, cap) < 0) {
+		err_msg("malformed reply: member name too long or invalid");
+		return -1;
+	}
+	sanitize(out);
+	return 0;
+}
+
+static int
+print_json(const struct reply *r)
+{
+	const char *p;
+	size_t n = json_raw(&r->doc, r->data, &p);
+
+	if (fwrite(p, 1, n, stdout) != n || putchar('\n') == EOF)
+		return -1;
+	return 0;
+}
+
+static int
+cmd_stats(const struct reply *r, int all)
+{
+	const struct json_doc *d = &r->doc;
+	size_t wname = 0, wval = 0, shown = 0;
+	char name[FIELD_MAX], val[24];
+
+	/* first pass: validate and measure */
+	for (uint32_t c = json_first(d, r->data); c != JSON_NONE; c = json_next(d, c)) {
+		uint64_t v;
+
+		if (key_of(d, c, name, sizeof(name)) < 0)
+			return -1;
+		if (json_u64(d, c, &v) < 0) {
+			err_msg("malformed reply: counter %s is not an unsigned integer", name);
+			return -1;
+		}
+		if (v == 0 && !all)
+			continue;
+		snprintf(val, sizeof(val), "%" PRIu64, v);
+		if (strlen(name) > wname)
+			wname = strlen(name);
+		if (strlen(val) > wval)
+			wval = strlen(val);
+		shown++;
+	}
+	if (shown == 0) {
+		fputs(all ? "(no counters)\n" : "all counters are zero (--all lists them)\n", stdout);
+		return 0;
+	}
+	for (uint32_t c = json_first(d, r->data); c != JSON_NONE; c = json_next(d, c)) {
+		uint64_t v = 0;
+
+		key_of(d, c, name, sizeof(name));
+		json_u64(d, c, &v);
+		if (v == 0 && !all)
+			continue;
+		printf("%-*s  %*" PRIu64 "\n", (int)wname, name, (int)wval, v);
+	}
+	return 0;
+}
+
+/* A generic table: each row holds cells of text; columns are sized to fit. */
+#define TABLE_MAX_COLS 10
+struct table {
+	int ncols;
+	const char *head[TABLE_MAX_COLS];
+	bool right[TABLE_MAX_COLS]; /* right-align (numbers) */
+	size_t nrows;
+	char (*cells)[TABLE_MAX_COLS][FIELD_MAX * 2 + 8];
+	uint64_t *sort_key;
+};
+
+static void
+table_print(struct table *t)
+{
+	size_t w[TABLE_MAX_COLS];
+	size_t *order = calloc(t->nrows ? t->nrows : 1, sizeof(*order));
+
+	for (int c = 0; c < t->ncols; c++)
+		w[c] = strlen(t->head[c]);
+	for (size_t r = 0; r < t->nrows; r++) {
+		if (order != NULL)
+			order[r] = r;
+		for (int c = 0; c < t->ncols; c++)
+			if (strlen(t->cells[r][c]) > w[c])
+				w[c] = strlen(t->cells[r][c]);
+	}
+	/* insertion sort by key, stable: the tables are small */
+	for (size_t i = 1; order != NULL && i < t->nrows; i++) {
+		size_t x = order[i], j = i;
+
+		while (j > 0 && t->sort_key[order[j - 1]] > t->sort_key[x]) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = x;
+	}
+	for (int c = 0; c < t->ncols; c++)
+		printf("%s%*s%s", c ? "  " : "", t->right[c] ? (int)w[c] : -(int)w[c], t->head[c],
+		       c == t->ncols - 1 ? "\n" : "");
+	for (size_t i = 0; i < t->nrows; i++) {
+		size_t r = order != NULL ? order[i] : i;
+
+		for (int c = 0; c < t->ncols; c++) {
+			int width = t->right[c] ? (int)w[c] : -(int)w[c];
+
+			if (c == t->ncols - 1 && !t->right[c])
+				width = 0; /* no trailing blanks */
+			printf("%s%*s", c ? "  " : "", width, t->cells[r][c]);
+		}
+		putchar('\n');
+	}
+	free(order);
+}
+
+static int
+table_alloc(struct table *t, size_t rows)
+{
+	if (rows > TABLE_MAX_ROWS) {
+		err_msg("malformed reply: %zu rows is more than %d", rows, TABLE_MAX_ROWS);
+		return -1;
+	}
+	t->cells = calloc(rows ? rows : 1, sizeof(*t->cells));
+	t->sort_key = calloc(rows ? rows : 1, sizeof(*t->sort_key));
+	if (t->cells == NULL || t->sort_key == NULL) {
+		err_msg("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+table_free(struct table *t)
+{
+	free(t->cells);
+	free(t->sort_key);
+}
+
+/* Field helpers for dict-of-dicts rows; `row` names the row in error messages. */
+static int
+field_str(const struct json_doc *d, uint32_t obj, const char *key, const char *row,
+	  char *out, size_t cap)
+{
+	uint32_t v = json_get(d, obj, key);
+
+	if (v == JSON_NONE) {
+		snprintf(out, cap, "-");
+		return 0;
+	}
+	if (json_str(d, v, out, cap) < 0) {
+		err_msg("malformed reply: %s.%s is not a string of at most %zu bytes", row, key,
+			cap - 1);
+		return -1;
+	}
+	sanitize(out);
+	if (out[0] == '\0')
+		snprintf(out, cap, "-");
+	return 0;
+}
+
+static int
+field_u64(const struct json_doc *d, uint32_t obj, const char *key, const char *row,
+	  uint64_t *out, bool *present)
+{
+	uint32_t v = json_get(d, obj, key);
+
+	*out = 0;
+	if (present != NULL)
+		*present = v != JSON_NONE;
+	if (v == JSON_NONE)
+		return 0;
+	if (json_u64(d, v, out) < 0) {
+		err_msg("malformed reply: %s.%s is not an unsigned integer", row, key);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_sa_list(const struct reply *r)
+{
+	const struct json_doc *d = &r->doc;
+	struct table t = {
+		.ncols = 9,
+		.head = { "SPI", "NAME", "DIR", "MODE", "ALGORITHM", "TUNNEL", "PACKETS", "BYTES",
+			  "DROPS" },
+		.right = { [6] = true, [7] = true, [8] = true },
+	};
+	size_t i = 0;
+	int rc = -1;
+
+	if (table_alloc(&t, d->nodes[r->data].count) < 0)
+		goto out;
+	for (uint32_t c = json_first(d, r->data); c != JSON_NONE; c = json_next(d, c), i++) {
+		char key[FIELD_MAX], src[FIELD_MAX], dst[FIELD_MAX], cipher[FIELD_MAX],
+			integ[FIELD_MAX], dir[FIELD_MAX];
+		char (*cell)[FIELD_MAX * 2 + 8] = t.cells[i];
+		uint64_t spi, pkts, bytes, replay, icv;
+		bool has_spi;
+
+		if (key_of(d, c, key, sizeof(key)) < 0)
+			goto out;
+		if (json_type_of(d, c) != JSON_OBJECT) {
+			err_msg("malformed reply: SA %s is not an object", key);
+			goto out;
+		}
+		if (field_u64(d, c, "spi", key, &spi, &has_spi) < 0 ||
+		    field_u64(d, c, "packets", key, &pkts, NULL) < 0 ||
+		    field_u64(d, c, "bytes", key, &bytes, NULL) < 0 ||
+		    field_u64(d, c, "drop_replay", key, &replay, NULL) < 0 ||
+		    field_u64(d, c, "drop_icv", key, &icv, NULL) < 0 ||
+		    field_str(d, c, "name", key, cell[1], FIELD_MAX) < 0 ||
+		    field_str(d, c, "direction", key, dir, sizeof(dir)) < 0 ||
+		    field_str(d, c, "mode", key, cell[3], FIELD_MAX) < 0 ||
+		    field_str(d, c, "cipher", key, cipher, sizeof(cipher)) < 0 ||
+		    field_str(d, c, "integ", key, integ, sizeof(integ)) < 0 ||
+		    field_str(d, c, "src", key, src, sizeof(src)) < 0 ||
+		    field_str(d, c, "dst", key, dst, sizeof(dst)) < 0)
+			goto out;
+		if (!has_spi) {
+			char *end;
+			unsigned long long x = strtoull(key, &end, 16);
+
+			if (*end != '\0' || x > UINT32_MAX) {
+				err_msg("malformed reply: SA %s has no spi", key);
+				goto out;
+			}
+			spi = x;
+		}
+		if (spi > UINT32_MAX) {
+			err_msg("malformed reply: SA %s: spi out of range", key);
+			goto out;
+		}
+		if (replay > UINT64_MAX - icv)
+			replay = UINT64_MAX - icv; /* saturate */
+		snprintf(cell[0], sizeof(cell[0]), "0x%08" PRIx64, spi);
+		snprintf(cell[2], sizeof(cell[2]), "%s", dir);
+		if (strcmp(integ, "-") == 0 || strcmp(integ, "none") == 0)
+			snprintf(cell[4], sizeof(cell[4]), "%s", cipher);
+		else
+			snprintf(cell[4], sizeof(cell[4]), "%s/%s", cipher, integ);
+		if (strcmp(src, "-") == 0 && strcmp(dst, "-") == 0)
+			snprintf(cell[5], sizeof(cell[5]), "-");
+		else
+			snprintf(cell[5], sizeof(cell[5]), "%s -> %s", src, dst);
+		snprintf(cell[6], sizeof(cell[6]), "%" PRIu64, pkts);
+		snprintf(cell[7], sizeof(cell[7]), "%" PRIu64, bytes);
+		snprintf(cell[8], sizeof(cell[8]), "%" PRIu64, replay + icv);
+		/* outbound first, then by SPI */
+		t.sort_key[i] = ((uint64_t)(strcmp(dir, "out") != 0) << 32) | spi;
+	}
+	t.nrows = i;
+	if (t.nrows == 0)
+		printf("no SAs\n");
+	else
+		table_print(&t);
+	rc = 0;
+out:
+	table_free(&t);
+	return rc;
+}
+
+static int
+cmd_ports(const struct reply *r)
+{
+	const struct json_doc *d = &r->doc;
+	struct table t = {
+		.ncols = 8,
+		.head = { "PORT", "ID", "ROLE", "ADDRESS", "RX", "TX", "RX_MISSED", "TX_ERRORS" },
+		.right = { [1] = true, [4] = true, [5] = true, [6] = true, [7] = true },
+	};
+	size_t i = 0;
+	int rc = -1;
+
+	if (table_alloc(&t, d->nodes[r->data].count) < 0)
+		goto out;
+	for (uint32_t c = json_first(d, r->data); c != JSON_NONE; c = json_next(d, c), i++) {
+		char (*cell)[FIELD_MAX * 2 + 8] = t.cells[i];
+		static const char *const counters[] = { "rx_packets", "tx_packets", "rx_missed",
+							"tx_errors" };
+		uint64_t id, v;
+		bool has_id;
+
+		if (key_of(d, c, cell[0], FIELD_MAX) < 0)
+			goto out;
+		if (json_type_of(d, c) != JSON_OBJECT) {
+			err_msg("malformed reply: port %s is not an object", cell[0]);
+			goto out;
+		}
+		if (field_u64(d, c, "port_id", cell[0], &id, &has_id) < 0 ||
+		    field_str(d, c, "role", cell[0], cell[2], FIELD_MAX) < 0 ||
+		    field_str(d, c, "address", cell[0], cell[3], FIELD_MAX) < 0)
+			goto out;
+		if (has_id)
+			snprintf(cell[1], sizeof(cell[1]), "%" PRIu64, id);
+		else
+			snprintf(cell[1], sizeof(cell[1]), "-");
+		for (int k = 0; k < 4; k++) {
+			if (field_u64(d, c, counters[k], cell[0], &v, NULL) < 0)
+				goto out;
+			snprintf(cell[4 + k], sizeof(cell[4 + k]), "%" PRIu64, v);
+		}
+		t.sort_key[i] = has_id ? id : UINT64_MAX;
+	}
+	t.nrows = i;
+	if (t.nrows == 0)
+		printf("no ports\n");
+	else
+		table_print(&t);
+	rc = 0;
+out:
+	table_free(&t);
+	return rc;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+enum command { CMD_STATS, CMD_SA_LIST, CMD_PORTS };
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "prefix", required_argument, NULL, 'p' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *prefix = NULL, *sock = NULL, *tcmd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 64];
+	int json = 0, all = 0, opt, fd, rc;
+	enum command cmd;
+	struct reply r;
+
+	while ((opt = getopt_long(argc, argv, "p:s:jah", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'p': prefix = optarg; break;
+		case 's': sock = optarg; break;
+		case 'j': json = 1; break;
+		case 'a': all = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: short_usage(); return 1;
+		}
+	}
+	if (prefix != NULL && sock != NULL) {
+		err_msg("-p and -s are mutually exclusive");
+		return 1;
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 1 && strcmp(argv[0], "stats") == 0) {
+		cmd = CMD_STATS;
+		tcmd = "/secgw/stats";
+	} else if (argc == 2 && strcmp(argv[0], "sa") == 0 && strcmp(argv[1], "list") == 0) {
+		cmd = CMD_SA_LIST;
+		tcmd = "/secgw/sa/list";
+	} else if (argc == 1 && strcmp(argv[0], "ports") == 0) {
+		cmd = CMD_PORTS;
+		tcmd = "/secgw/ports";
+	} else {
+		if (argc == 0)
+			err_msg("missing command");
+		else
+			err_msg("unknown command '%s%s%s'", argv[0], argc > 1 ? " " : "",
+				argc > 1 ? argv[1] : "");
+		short_usage();
+		return 1;
+	}
+	if (all && cmd != CMD_STATS) {
+		err_msg("--all applies to stats only");
+		return 1;
+	}
+
+	if (sock == NULL) {
+		if (prefix == NULL)
+			prefix = DEFAULT_PREFIX;
+		if (socket_path_for_prefix(prefix, path, sizeof(path)) < 0)
+			return 1;
+		sock = path;
+	}
+	fd = tel_connect(sock, prefix);
+	if (fd < 0)
+		return 1;
+	rc = tel_query(fd, tcmd, &r);
+	close(fd);
+	if (rc == 0) {
+		if (json)
+			rc = print_json(&r);
+		else if (cmd == CMD_STATS)
+			rc = cmd_stats(&r, all);
+		else if (cmd == CMD_SA_LIST)
+			rc = cmd_sa_list(&r);
+		else
+			rc = cmd_ports(&r);
+	}
+	reply_free(&r);
+	if (rc == 0 && fflush(stdout) == EOF) {
+		err_msg("writing output: %s", strerror(errno));
+		rc = -1;
+	}
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Every packet the data plane handles ends in exactly one of these counters'
+ * reasons (or leaves on TX).  One list, so telemetry, the drop path and the
+ * tests agree on the names.
+ *
+ * Concurrency: each worker owns its struct dp_counters (one writer, plain
+ * stores); the telemetry thread sums them with relaxed loads, so a reader may
+ * see a value a burst old, never a torn one (aligned 64-bit).
+ */
+#ifndef SECGW_COUNTERS_H
+#define SECGW_COUNTERS_H
+
+#include <stdint.h>
+#include <rte_common.h>
+
+#define DP_COUNTER_LIST(X)                                                     \
+	X(rx_packets)                                                          \
+	X(tx_packets)                                                          \
+	X(tx_drop)           /* TX queue full */                               \
+	X(out_bypass)                                                          \
+	X(out_protect)                                                         \
+	X(in_esp)                                                              \
+	X(in_bypass)                                                           \
+	X(punt)              /* ARP and other control traffic to the main lcore */ \
+	X(drop_malformed)    /* L2/L3 header shorter or inconsistent */        \
+	X(drop_not_ip)       /* ethertype we do not route */                   \
+	X(drop_no_policy)    /* no SPD entry: default deny */                  \
+	X(drop_policy_discard)                                                 \
+	X(drop_unknown_spi)                                                    \
+	X(drop_esp_malformed) /* ESP too short / not block aligned */          \
+	X(drop_replay)       /* duplicate or left of the window */             \
+	X(drop_icv)          /* integrity check failed */                      \
+	X(drop_crypto)       /* any other crypto device failure */             \
+	X(drop_decap)        /* bad padding / next header after decryption */  \
+	X(drop_encap)        /* no room to add ESP headers or trailer */       \
+	X(drop_policy_mismatch) /* inner packet outside its SA's selectors */  \
+	X(drop_clear_protected) /* clear text where policy demands IPsec */    \
+	X(drop_no_route)                                                       \
+	X(drop_no_neighbor)                                                    \
+	X(drop_ttl)                                                            \
+	X(drop_mtu)                                                            \
+	X(drop_to_gateway)   /* addressed to us, no local service */          \
+	X(drop_nomem)        /* crypto op pool empty */                        \
+	X(drop_punt_full)                                                      \
+	X(drop_seq_overflow) /* outbound SA exhausted its sequence space */    \
+	X(drop_sa_dead)      /* SA was being removed */
+
+enum dp_counter {
+#define DP_COUNTER_ENUM(name) DPC_##name,
+	DP_COUNTER_LIST(DP_COUNTER_ENUM)
+#undef DP_COUNTER_ENUM
+	DPC__COUNT
+};
+
+extern const char *const dp_counter_names[DPC__COUNT];
+
+struct dp_counters {
+	uint64_t c[DPC__COUNT];
+} __rte_cache_aligned;
+
+#endif

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Route, resolve the next hop, add Ethernet and queue for TX. */
+#include <rte_ethdev.h>
+
+#include "dp.h"
+#include "neigh.h"
+#include "route.h"
+
+static void
+txq_flush(struct dp_worker *w, uint16_t p)
+{
+	struct dp_txq *q = &w->txq[p];
+	uint16_t sent;
+
+	if (q->n == 0)
+		return;
+	sent = rte_eth_tx_burst(dp.ports[p].port_id, w->idx, q->m, q->n);
+	w->cnt.c[DPC_tx_packets] += sent;
+	if (unlikely(sent < q->n)) {
+		w->cnt.c[DPC_tx_drop] += q->n - sent;
+		rte_pktmbuf_free_bulk(&q->m[sent], q->n - sent);
+	}
+	q->n = 0;
+}
+
+void
+dp_tx_flush(struct dp_worker *w)
+{
+	uint16_t p;
+
+	for (p = 0; p < dp.n_ports; p++)
+		txq_flush(w, p);
+}
+
+static void
+request_resolution(uint16_t port, rte_be32_t ip)
+{
+	uint64_t key = (uint64_t)ip | (uint64_t)port << 32;
+
+	/* best effort: a full ring means the main lcore already has work queued */
+	rte_ring_mp_enqueue(dp.resolve_ring, (void *)(uintptr_t)key);
+}
+
+void
+dp_forward4(struct dp_worker *w, struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	const struct dp_nexthop *nh;
+	const struct dp_port *port;
+	struct rte_ether_hdr *eth;
+	rte_be32_t ip;
+
+	nh = route4_lookup(dp.routes, h->dst_addr);
+	if (unlikely(nh == NULL)) {
+		dp_drop(w, m, DPC_drop_no_route);
+		return;
+	}
+	port = &dp.ports[nh->port];
+	if (unlikely(rte_pktmbuf_pkt_len(m) > port->mtu)) {
+		dp_drop(w, m, DPC_drop_mtu);
+		return;
+	}
+	ip = nh->gw ? nh->gw : h->dst_addr;
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
+	if (unlikely(eth == NULL)) {
+		dp_drop(w, m, DPC_drop_encap);
+		return;
+	}
+	if (unlikely(!neigh_lookup(dp.neigh, nh->port, ip, &eth->dst_addr))) {
+		request_resolution(nh->port, ip);
+		dp_drop(w, m, DPC_drop_no_neighbor);
+		return;
+	}
+	rte_ether_addr_copy(&port->mac, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	m->l2_len = sizeof(*eth);
+
+	dp_tx_frame(w, nh->port, m);
+}
+
+void
+dp_tx_frame(struct dp_worker *w, uint16_t p, struct rte_mbuf *m)
+{
+	struct dp_txq *q = &w->txq[p];
+
+	q->m[q->n++] = m;
+	if (q->n == DP_TX_BUF)
+		txq_flush(w, p);
+}

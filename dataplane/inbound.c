@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Unprotected side -> protected side: ESP addressed to us is decrypted and
+ * must then match its SA's inbound policy; clear traffic needs a bypass policy.
+ */
+#include <rte_esp.h>
+#include <rte_ip.h>
+
+#include "dp.h"
+#include "ip4.h"
+
+/* ESP header, IV, at least the 2-byte trailer and the ICV, block aligned. */
+static inline bool
+esp_len_ok(const struct rte_mbuf *m, const struct sa *s)
+{
+	uint32_t plen = rte_pktmbuf_pkt_len(m) - m->l3_len;
+	uint32_t fixed = sizeof(struct rte_esp_hdr) + s->iv_len + s->icv_len;
+
+	return plen >= fixed + sizeof(struct rte_esp_tail) &&
+	       ((plen - fixed) % s->pad_align) == 0;
+}
+
+static void
+decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
+{
+	rte_be32_t spi[DP_MAX_BURST];
+	struct sa *sas[DP_MAX_BURST], *osa[DP_MAX_BURST];
+	struct rte_mbuf *esp[DP_MAX_BURST], *out[DP_MAX_BURST];
+	struct spd4_key keys[DP_MAX_BURST];
+	const struct spd4_key *kp[DP_MAX_BURST];
+	const struct spd_entry *res[DP_MAX_BURST];
+	uint16_t i, ne = 0, k;
+
+	for (i = 0; i < n; i++) {
+		if (rte_pktmbuf_pkt_len(pkts[i]) < pkts[i]->l3_len + sizeof(struct rte_esp_hdr)) {
+			dp_drop(w, pkts[i], DPC_drop_esp_malformed);
+			continue;
+		}
+		spi[ne] = rte_pktmbuf_mtod_offset(pkts[i], const struct rte_esp_hdr *,
+						  pkts[i]->l3_len)->spi;
+		esp[ne++] = pkts[i];
+	}
+	sad_lookup_in_bulk(dp.sad, spi, ne, sas);
+	for (i = 0, k = 0; i < ne; i++) {
+		if (sas[i] == NULL) {
+			dp_drop(w, esp[i], DPC_drop_unknown_spi);
+		} else if (!esp_len_ok(esp[i], sas[i])) {
+			dp_drop(w, esp[i], DPC_drop_esp_malformed);
+		} else {
+			esp[k] = esp[i];
+			sas[k++] = sas[i];
+		}
+	}
+	w->cnt.c[DPC_in_esp] += k;
+
+	k = dp_ipsec_burst(w, esp, sas, k, out, osa, CFG_DIR_IN);
+	for (i = 0, ne = 0; i < k; i++) {
+		if (!ip4_validate(out[i])) {
+			/* the SA's next header said IPv4; the plaintext disagrees */
+			dp_drop(w, out[i], DPC_drop_decap);
+			continue;
+		}
+		out[ne] = out[i];
+		osa[ne] = osa[i];
+		ip4_spd_key(out[ne], &keys[ne]);
+		kp[ne] = &keys[ne];
+		ne++;
+	}
+	/* RFC 4301 §5.2: the inner packet must be one its SA was made for */
+	spd_classify4(dp.spd, CFG_DIR_IN, kp, ne, res);
+	for (i = 0; i < ne; i++) {
+		if (res[i] == NULL || res[i]->action != CFG_SP_PROTECT ||
+		    res[i]->sa_idx != (int32_t)osa[i]->idx) {
+			dp_drop(w, out[i], DPC_drop_policy_mismatch);
+			continue;
+		}
+		if (!ip4_ttl_dec(rte_pktmbuf_mtod(out[i], struct rte_ipv4_hdr *))) {
+			dp_drop(w, out[i], DPC_drop_ttl);
+			continue;
+		}
+		dp_forward4(w, out[i]);
+	}
+}
+
+static void
+clear_traffic(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
+{
+	struct spd4_key keys[DP_MAX_BURST];
+	const struct spd4_key *kp[DP_MAX_BURST];
+	const struct spd_entry *res[DP_MAX_BURST];
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		ip4_spd_key(pkts[i], &keys[i]);
+		kp[i] = &keys[i];
+	}
+	spd_classify4(dp.spd, CFG_DIR_IN, kp, n, res);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (res[i] == NULL)
+			dp_drop(w, m, DPC_drop_no_policy);
+		else if (res[i]->action == CFG_SP_DISCARD)
+			dp_drop(w, m, DPC_drop_policy_discard);
+		else if (res[i]->action == CFG_SP_PROTECT)
+			dp_drop(w, m, DPC_drop_clear_protected);
+		else if (!ip4_ttl_dec(rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *)))
+			dp_drop(w, m, DPC_drop_ttl);
+		else {
+			w->cnt.c[DPC_in_bypass]++;
+			dp_forward4(w, m);
+		}
+	}
+}
+
+void
+dp_inbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
+{
+	struct rte_mbuf *esp[DP_MAX_BURST], *clear[DP_MAX_BURST];
+	uint16_t i, ne = 0, nc = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct rte_ipv4_hdr *h =
+			rte_pktmbuf_mtod(pkts[i], const struct rte_ipv4_hdr *);
+
+		if (!dp_is_local4(h->dst_addr))
+			clear[nc++] = pkts[i];
+		else if (h->next_proto_id == IPPROTO_ESP)
+			esp[ne++] = pkts[i];
+		else
+			dp_drop(w, pkts[i], DPC_drop_to_gateway);
+	}
+	decrypt(w, esp, ne);
+	clear_traffic(w, clear, nc);
+}

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The ESP stage both directions share: rte_ipsec does the protocol work
+ * (sequence numbers, replay window, padding, headers); this file owns the
+ * crypto queue pair, the grouping by SA and the naming of every failure.
+ */
+#include <rte_cryptodev.h>
+#include <rte_errno.h>
+#include <rte_ipsec.h>
+
+#include "dp.h"
+
+/* Bounded wait for a software PMD; a hardware PMD answers well within it. */
+#define CRYPTO_DEQ_SPINS 1000000u
+
+struct sa_group {
+	struct sa *sa;
+	uint16_t start, cnt;
+};
+
+/* Stable partition of the burst by SA, so each rte_ipsec call sees one SA. */
+static uint16_t
+group_by_sa(struct rte_mbuf *pkts[], struct sa *sas[], uint16_t n,
+	    struct rte_mbuf *gm[], struct sa_group grp[])
+{
+	uint16_t i, j, k = 0, ng = 0;
+	struct sa *s;
+
+	for (i = 0; i < n; i++) {
+		if (sas[i] == NULL)
+			continue;
+		s = sas[i];
+		grp[ng].sa = s;
+		grp[ng].start = k;
+		for (j = i; j < n; j++) {
+			if (sas[j] == s) {
+				gm[k++] = pkts[j];
+				sas[j] = NULL;
+			}
+		}
+		grp[ng].cnt = k - grp[ng].start;
+		ng++;
+	}
+	return ng;
+}
+
+/*
+ * Enqueue and wait for the n ops; returns them in cops[] in completion order,
+ * ops the device refused last with an error status.  Returns how many came back.
+ */
+static uint16_t
+crypto_run(struct dp_worker *w, struct rte_crypto_op *cops[], uint16_t n)
+{
+	struct rte_crypto_op *done[DP_MAX_BURST];
+	uint16_t enq, deq = 0, i;
+	uint32_t spins = 0;
+
+	enq = rte_cryptodev_enqueue_burst(dp.cdev_id, w->idx, cops, n);
+	for (i = enq; i < n; i++)
+		cops[i]->status = RTE_CRYPTO_OP_STATUS_ERROR;
+	while (deq < enq && spins++ < CRYPTO_DEQ_SPINS)
+		deq += rte_cryptodev_dequeue_burst(dp.cdev_id, w->idx, done + deq, enq - deq);
+	if (unlikely(deq < enq)) {
+		/* the device kept them: their mbufs cannot be touched again */
+		w->cnt.c[DPC_drop_crypto] += enq - deq;
+	}
+	for (i = enq; i < n; i++)
+		done[deq + i - enq] = cops[i];
+	for (i = 0; i < deq + n - enq; i++)
+		cops[i] = done[i];
+	return deq + n - enq;
+}
+
+static void
+drop_unprepared(struct dp_worker *w, struct rte_mbuf *m[], uint16_t n, struct sa *s,
+		enum cfg_direction dir, int err)
+{
+	enum dp_counter reason;
+	uint16_t i;
+
+	/* lengths were checked before, so an inbound refusal is the replay window */
+	if (dir == CFG_DIR_IN)
+		reason = DPC_drop_replay;
+	else
+		reason = err == EOVERFLOW ? DPC_drop_seq_overflow : DPC_drop_encap;
+	for (i = 0; i < n; i++) {
+		if (reason == DPC_drop_replay)
+			w->sa_cnt[s->idx].drop_replay++;
+		dp_drop(w, m[i], reason);
+	}
+}
+
+static void
+drop_unprocessed(struct dp_worker *w, struct rte_mbuf *m[], uint16_t n, struct sa *s,
+		 enum cfg_direction dir)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		if (dp_meta(m[i])->auth_failed) {
+			w->sa_cnt[s->idx].drop_icv++;
+			dp_drop(w, m[i], DPC_drop_icv);
+		} else if (m[i]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED) {
+			dp_drop(w, m[i], DPC_drop_crypto);
+		} else {
+			dp_drop(w, m[i], dir == CFG_DIR_IN ? DPC_drop_decap : DPC_drop_encap);
+		}
+	}
+}
+
+uint16_t
+dp_ipsec_burst(struct dp_worker *w, struct rte_mbuf *pkts[], struct sa *sas[], uint16_t n,
+	       struct rte_mbuf *out[], struct sa *out_sa[], enum cfg_direction dir)
+{
+	struct rte_crypto_op *cops[DP_MAX_BURST];
+	struct rte_mbuf *gm[DP_MAX_BURST], *pm[DP_MAX_BURST];
+	struct sa_group grp[DP_MAX_BURST];
+	struct rte_ipsec_group ig[DP_MAX_BURST];
+	struct sa_counters *sc;
+	uint16_t ng, nc = 0, i, j, k, nout = 0;
+	struct sa *s;
+
+	if (n == 0)
+		return 0;
+	ng = group_by_sa(pkts, sas, n, gm, grp);
+	if (rte_crypto_op_bulk_alloc(dp.cop_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC, cops, n) == 0) {
+		for (i = 0; i < n; i++)
+			dp_drop(w, gm[i], DPC_drop_nomem);
+		return 0;
+	}
+
+	for (i = 0; i < ng; i++) {
+		s = grp[i].sa;
+		k = rte_ipsec_pkt_crypto_prepare(&s->ss, &gm[grp[i].start], &cops[nc],
+						 grp[i].cnt);
+		for (j = 0; j < k; j++) {
+			pm[nc + j] = gm[grp[i].start + j];
+			dp_meta(pm[nc + j])->auth_failed = 0;
+		}
+		nc += k;
+		if (k < grp[i].cnt)
+			drop_unprepared(w, &gm[grp[i].start + k], grp[i].cnt - k, s, dir,
+					rte_errno);
+	}
+	if (nc < n)
+		rte_mempool_put_bulk(dp.cop_pool, (void **)&cops[nc], n - nc);
+	if (nc == 0)
+		return 0;
+
+	nc = crypto_run(w, cops, nc);
+	for (i = 0; i < nc; i++)
+		if (cops[i]->status == RTE_CRYPTO_OP_STATUS_AUTH_FAILED)
+			dp_meta(cops[i]->sym->m_src)->auth_failed = 1;
+
+	ng = rte_ipsec_pkt_crypto_group((const struct rte_crypto_op **)cops, pm, ig, nc);
+	rte_mempool_put_bulk(dp.cop_pool, (void **)cops, nc);
+
+	for (i = 0; i < ng; i++) {
+		s = container_of(ig[i].id.ptr, struct sa, ss);
+		sc = &w->sa_cnt[s->idx];
+		k = rte_ipsec_pkt_process(ig[i].id.ptr, ig[i].m, ig[i].cnt);
+		for (j = 0; j < k; j++) {
+			struct rte_mbuf *m = ig[i].m[j];
+
+			sc->packets++;
+			sc->bytes += dir == CFG_DIR_OUT ? dp_meta(m)->inner_len :
+							  rte_pktmbuf_pkt_len(m);
+			out[nout] = m;
+			out_sa[nout++] = s;
+		}
+		if (k < ig[i].cnt)
+			drop_unprocessed(w, &ig[i].m[k], ig[i].cnt - k, s, dir);
+	}
+	return nout;
+}

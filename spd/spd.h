@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Security Policy Database: IPv4 5-tuple policies compiled into one rte_acl
+ * context per direction.  The first-listed policy wins among equal priorities
+ * (lower priority value wins), as an operator reading the config expects.
+ *
+ * Concurrency: a struct spd is immutable once built; classification is
+ * lock-free and safe from any number of workers.  Changing policies means
+ * building a new struct spd and publishing it (RCU, with the control channel).
+ */
+#ifndef SECGW_SPD_H
+#define SECGW_SPD_H
+
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+
+#include "config.h"
+
+#define SPD_ERR_MAX 256
+
+/* Classification input, built per packet so IP options cannot shift the ports. */
+struct spd4_key {
+	uint8_t proto;
+	uint8_t pad[3];
+	rte_be32_t src;
+	rte_be32_t dst;
+	rte_be16_t sport; /* zero when the protocol has no ports or in non-first fragments */
+	rte_be16_t dport;
+};
+
+struct spd_entry {
+	enum cfg_sp_action action;
+	int32_t sa_idx;      /* SAD slot for protect, else -1 */
+	uint32_t policy_idx; /* index in the config */
+};
+
+struct spd;
+
+/* Maps a protect policy's SPI to a SAD slot; -1 if missing. */
+typedef int (*spd_sa_resolver)(void *arg, uint32_t spi, enum cfg_direction dir);
+
+struct spd *spd_build(const char *name, const struct cfg_policy *pol, uint32_t n,
+		      spd_sa_resolver resolve, void *arg, int socket, char err[SPD_ERR_MAX]);
+void spd_free(struct spd *spd);
+
+/*
+ * Classify n keys in direction dir: res[i] is the matching entry, or NULL when
+ * no policy matches (the caller's default is discard).
+ */
+void spd_classify4(const struct spd *spd, enum cfg_direction dir,
+		   const struct spd4_key *keys[], uint16_t n, const struct spd_entry *res[]);
+
+#endif
