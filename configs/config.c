@@ -90,6 +90,8 @@ static int read_workers(struct loader *ld, const struct cfg_obj *o)
 		return -1;
 	if (n == 0 && cfg->main_lcore == cfg->workers[0])
 		return obj_missing(o, "workers", "the default [1] is the main lcore");
+	if (n == 0)
+		return 0; /* keep the default [1] */
 	for (long i = 0; i < n; i++) {
 		const struct ynode *item = list->kids[i];
 
@@ -452,8 +454,8 @@ static int load_tree(struct loader *ld, const struct ynode *root)
 	struct secgw_config *cfg = ld->cfg;
 	struct cfg_obj top;
 
-	if (ynode_is_null(root))
-		return cfg_fail(&ld->w, root, "document", "empty file");
+	if (ynode_is_null(root)) /* "---" alone, or only comments */
+		return yerr(ld->w.err, ld->w.name, 1, 1, "document", "empty file");
 	if (root->kind != YNODE_MAP)
 		return cfg_fail(&ld->w, root, "document",
 				"expected a mapping of dataplane, crypto, ports, routes, policies, "

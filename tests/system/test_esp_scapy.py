@@ -115,8 +115,11 @@ def tshark_check(t, pcap, n, sent):
         return
     uat = ('uat:esp_sa:"IPv4","10.99.0.1","10.99.0.2","%#010x",'
            '"AES-GCM with 16 octet ICV [RFC4106]","0x%s","NULL",""' % (SPI_OUT, t.key_out[2:]))
+    # -d: our UDP payloads are test bytes; without it tshark guesses a protocol from
+    # the port (5001 is "CPFI") and reports the bytes as malformed
     base = [tshark, "-n", "-r", pcap, "-o", "esp.enable_encryption_decode:TRUE",
-            "-o", "esp.enable_authentication_check:TRUE", "-o", uat]
+            "-o", "esp.enable_authentication_check:TRUE", "-o", uat,
+            "-d", "udp.port==5001,data"]
     env = dict(os.environ, HOME=t.workdir)   # no user preferences
     p = subprocess.run(base + ["-T", "fields", "-E", "separator=/t", "-e", "esp.sequence",
                                "-e", "ip.src", "-e", "ip.dst", "-e", "ip.ttl", "-e", "udp.length",
