@@ -23,6 +23,7 @@
 	X(in_esp)                                                              \
 	X(in_bypass)                                                           \
 	X(punt)              /* ARP and other control traffic to the main lcore */ \
+	X(arp_hold)          /* frames held by the main lcore until ARP answers */ \
 	X(drop_malformed)    /* L2/L3 header shorter or inconsistent */        \
 	X(drop_not_ip)       /* ethertype we do not route */                   \
 	X(drop_no_policy)    /* no SPD entry: default deny */                  \

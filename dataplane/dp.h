@@ -36,7 +36,8 @@ struct dp_pkt_meta {
 	uint8_t tos;        /* inner TOS, copied to the outer header */
 	uint8_t df;         /* inner DF bit, copied to the outer header */
 	uint8_t auth_failed;
-	uint16_t out_port;  /* for frames the main lcore injects */
+	uint16_t out_port;  /* for frames the main lcore injects or holds */
+	rte_be32_t nh_ip;   /* next hop of a frame held for ARP */
 };
 
 static inline struct dp_pkt_meta *
@@ -83,6 +84,7 @@ struct dp {
 	uint16_t port_of_id[RTE_MAX_ETHPORTS]; /* DPDK port id -> index in ports[] */
 	struct dp_worker *workers;
 	uint16_t n_workers;
+	struct dp_counters mgmt_cnt; /* written by the main lcore only */
 
 	uint8_t cdev_id;
 	struct rte_mempool *mbuf_pool;
@@ -95,7 +97,7 @@ struct dp {
 	struct neigh_table *neigh;
 
 	struct rte_ring *punt_ring;   /* worker -> main: ARP */
-	struct rte_ring *resolve_ring;/* worker -> main: next hops to resolve */
+	struct rte_ring *resolve_ring;/* worker -> main: frames waiting for ARP */
 	struct rte_ring *inject_ring; /* main -> worker 0: ARP frames to send */
 
 	volatile bool stop;
@@ -167,6 +169,8 @@ int dp_worker_main(void *arg);
 
 /* mgmt.c: main lcore duties */
 void dp_mgmt_poll(void);
+/* Free frames the main lcore still holds (shutdown). */
+void dp_mgmt_release(void);
 
 int dp_telemetry_init(void);
 

@@ -32,13 +32,18 @@ dp_tx_flush(struct dp_worker *w)
 		txq_flush(w, p);
 }
 
+/* The main lcore holds the frame while it asks ARP (RFC 1122 §2.3.2.2). */
 static void
-request_resolution(uint16_t port, rte_be32_t ip)
+hold_for_resolution(struct dp_worker *w, struct rte_mbuf *m, uint16_t port, rte_be32_t ip)
 {
-	uint64_t key = (uint64_t)ip | (uint64_t)port << 32;
+	struct dp_pkt_meta *meta = dp_meta(m);
 
-	/* best effort: a full ring means the main lcore already has work queued */
-	rte_ring_mp_enqueue(dp.resolve_ring, (void *)(uintptr_t)key);
+	meta->out_port = port;
+	meta->nh_ip = ip;
+	if (rte_ring_mp_enqueue(dp.resolve_ring, m) != 0)
+		dp_drop(w, m, DPC_drop_no_neighbor);
+	else
+		w->cnt.c[DPC_arp_hold]++;
 }
 
 void
@@ -67,8 +72,7 @@ dp_forward4(struct dp_worker *w, struct rte_mbuf *m)
 		return;
 	}
 	if (unlikely(!neigh_lookup(dp.neigh, nh->port, ip, &eth->dst_addr))) {
-		request_resolution(nh->port, ip);
-		dp_drop(w, m, DPC_drop_no_neighbor);
+		hold_for_resolution(w, m, nh->port, ip);
 		return;
 	}
 	rte_ether_addr_copy(&port->mac, &eth->src_addr);

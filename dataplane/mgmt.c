@@ -120,20 +120,101 @@ resolve_configured(void)
 	}
 }
 
+/*
+ * Frames waiting for a next hop's MAC.  Bounded in count and time so that a
+ * dead neighbor cannot eat the mbuf pool.
+ */
+#define HOLD_MAX 256
+#define HOLD_TIMEOUT_MS 1000
+
+static struct {
+	struct rte_mbuf *m[HOLD_MAX];
+	uint64_t since[HOLD_MAX];
+	uint16_t n;
+} held;
+
+static void
+hold_drop(struct rte_mbuf *m)
+{
+	dp.mgmt_cnt.c[DPC_drop_no_neighbor]++;
+	rte_pktmbuf_free(m);
+}
+
+/* Complete the Ethernet header of a held frame and hand it to worker 0. */
+static bool
+hold_try_send(struct rte_mbuf *m)
+{
+	const struct dp_pkt_meta *meta = dp_meta(m);
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	if (!neigh_lookup(dp.neigh, meta->out_port, meta->nh_ip, &eth->dst_addr))
+		return false;
+	rte_ether_addr_copy(&dp.ports[meta->out_port].mac, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	mgmt_tx(meta->out_port, m);
+	return true;
+}
+
+static void
+hold_add(struct rte_mbuf *m, uint64_t now)
+{
+	if (hold_try_send(m))
+		return;
+	arp_request(dp_meta(m)->out_port, dp_meta(m)->nh_ip);
+	if (held.n == HOLD_MAX) {
+		hold_drop(m);
+		return;
+	}
+	held.m[held.n] = m;
+	held.since[held.n++] = now;
+}
+
+static void
+hold_service(uint64_t now)
+{
+	uint64_t timeout = rte_get_tsc_hz() / 1000 * HOLD_TIMEOUT_MS;
+	uint16_t i, k = 0;
+
+	for (i = 0; i < held.n; i++) {
+		struct rte_mbuf *m = held.m[i];
+
+		if (hold_try_send(m))
+			continue;
+		if (now - held.since[i] > timeout) {
+			hold_drop(m);
+			continue;
+		}
+		arp_request(dp_meta(m)->out_port, dp_meta(m)->nh_ip);
+		held.m[k] = m;
+		held.since[k++] = held.since[i];
+	}
+	held.n = k;
+}
+
 void
 dp_mgmt_poll(void)
 {
 	void *objs[MGMT_BURST];
+	uint64_t now = rte_get_tsc_cycles();
 	unsigned int n, i;
-	uint64_t key;
 
 	n = rte_ring_sc_dequeue_burst(dp.punt_ring, objs, MGMT_BURST, NULL);
 	for (i = 0; i < n; i++)
 		arp_input(objs[i]);
+	hold_service(now);
 	n = rte_ring_sc_dequeue_burst(dp.resolve_ring, objs, MGMT_BURST, NULL);
-	for (i = 0; i < n; i++) {
-		key = (uintptr_t)objs[i];
-		arp_request((uint16_t)(key >> 32), (rte_be32_t)key);
-	}
+	for (i = 0; i < n; i++)
+		hold_add(objs[i], now);
 	resolve_configured();
+}
+
+void
+dp_mgmt_release(void)
+{
+	struct rte_mbuf *m;
+
+	while (held.n > 0)
+		rte_pktmbuf_free(held.m[--held.n]);
+	while (dp.resolve_ring != NULL && rte_ring_dequeue(dp.resolve_ring, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
 }

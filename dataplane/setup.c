@@ -259,6 +259,7 @@ dp_teardown(void)
 		rte_pktmbuf_free(m);
 	while (dp.inject_ring != NULL && rte_ring_dequeue(dp.inject_ring, (void **)&m) == 0)
 		rte_pktmbuf_free(m);
+	dp_mgmt_release();
 	rte_ring_free(dp.punt_ring);
 	rte_ring_free(dp.inject_ring);
 	rte_ring_free(dp.resolve_ring);

@@ -24,7 +24,7 @@ sum_counter(enum dp_counter c)
 
 	for (i = 0; i < dp.n_workers; i++)
 		s += __atomic_load_n(&dp.workers[i].cnt.c[c], __ATOMIC_RELAXED);
-	return s;
+	return s + __atomic_load_n(&dp.mgmt_cnt.c[c], __ATOMIC_RELAXED);
 }
 
 static int
