@@ -26,8 +26,6 @@ decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 	rte_be32_t spi[DP_MAX_BURST];
 	struct sa *sas[DP_MAX_BURST], *osa[DP_MAX_BURST];
 	struct rte_mbuf *esp[DP_MAX_BURST], *out[DP_MAX_BURST];
-	struct spd4_key keys[DP_MAX_BURST];
-	const struct spd4_key *kp[DP_MAX_BURST];
 	const struct spd_entry *res[DP_MAX_BURST];
 	uint16_t i, ne = 0, k;
 
@@ -61,13 +59,10 @@ decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 			continue;
 		}
 		out[ne] = out[i];
-		osa[ne] = osa[i];
-		ip4_spd_key(out[ne], &keys[ne]);
-		kp[ne] = &keys[ne];
-		ne++;
+		osa[ne++] = osa[i];
 	}
 	/* RFC 4301 §5.2: the inner packet must be one its SA was made for */
-	spd_classify4(dp.spd, CFG_DIR_IN, kp, ne, res);
+	ip4_spd_lookup(dp.spd, CFG_DIR_IN, out, ne, res);
 	for (i = 0; i < ne; i++) {
 		if (res[i] == NULL || res[i]->action != CFG_SP_PROTECT ||
 		    res[i]->sa_idx != (int32_t)osa[i]->idx) {
@@ -85,16 +80,10 @@ decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 static void
 clear_traffic(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 {
-	struct spd4_key keys[DP_MAX_BURST];
-	const struct spd4_key *kp[DP_MAX_BURST];
 	const struct spd_entry *res[DP_MAX_BURST];
 	uint16_t i;
 
-	for (i = 0; i < n; i++) {
-		ip4_spd_key(pkts[i], &keys[i]);
-		kp[i] = &keys[i];
-	}
-	spd_classify4(dp.spd, CFG_DIR_IN, kp, n, res);
+	ip4_spd_lookup(dp.spd, CFG_DIR_IN, pkts, n, res);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 

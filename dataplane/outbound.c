@@ -43,18 +43,12 @@ protect(struct dp_worker *w, struct rte_mbuf *pkts[], struct sa *sas[], uint16_t
 void
 dp_outbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 {
-	struct spd4_key keys[DP_MAX_BURST];
-	const struct spd4_key *kp[DP_MAX_BURST];
 	const struct spd_entry *res[DP_MAX_BURST];
 	struct rte_mbuf *prot[DP_MAX_BURST];
 	struct sa *psa[DP_MAX_BURST];
 	uint16_t i, np = 0;
 
-	for (i = 0; i < n; i++) {
-		ip4_spd_key(pkts[i], &keys[i]);
-		kp[i] = &keys[i];
-	}
-	spd_classify4(dp.spd, CFG_DIR_OUT, kp, n, res);
+	ip4_spd_lookup(dp.spd, CFG_DIR_OUT, pkts, n, res);
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
