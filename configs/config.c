@@ -68,7 +68,9 @@ long cfg_read_list(const struct cfg_obj *o, const char *key, size_t lo, size_t h
 		return -1;
 	if (rc == 0) {
 		*list = NULL;
-		return required ? obj_missing(o, key, NULL) : 0;
+		if (required)
+			obj_missing(o, key, NULL);
+		return required ? -1 : 0;
 	}
 	if (lo == hi && (*list)->n_kids != lo)
 		return obj_fail(o, key, "expected %zu %s, got %zu", lo, what, (*list)->n_kids);
@@ -119,19 +121,22 @@ static int read_cpus(struct loader *ld, const struct cfg_obj *dp)
 	struct secgw_config *cfg = ld->cfg;
 	struct cfg_obj o;
 	const struct ynode *list;
-	char path[YPATH_MAX], field[YPATH_MAX], what[32];
-	uint64_t v;
+	char path[YPATH_MAX], field[YPATH_MAX];
+	uint64_t v = 0;
 	long n;
+	int rc;
 
 	obj_field(dp, "cpus", path);
 	if (obj_open(&ld->w, obj_get(dp, "cpus"), dp->at, path, keys, &o) < 0)
 		return -1;
-	if (obj_u64(&o, "main", 0, CPU_LIMIT - 1, &v) < 0)
+	rc = obj_u64(&o, "main", 0, CPU_LIMIT - 1, &v);
+	if (rc < 0)
 		return -1;
-	if (obj_get(&o, "main") != NULL)
+	if (rc == 1)
 		cfg->cpu_main = (int)v;
-	snprintf(what, sizeof(what), "CPUs (one per worker)");
-	n = cfg_read_list(&o, "workers", cfg->n_workers, cfg->n_workers, what, false, &list);
+	/* workers were read first, so the expected length is known */
+	n = cfg_read_list(&o, "workers", cfg->n_workers, cfg->n_workers, "CPUs (one per worker)",
+			  false, &list);
 	if (n < 0)
 		return -1;
 	for (long i = 0; i < n; i++) {

@@ -150,7 +150,7 @@ static int read_integ(const struct cfg_obj *o, struct cfg_sa *sa)
 {
 	const char *names[CFG_INTEG__COUNT];
 	const struct cfg_alg_info *ci = &cipher_info[sa->cipher];
-	char needer[64];
+	char need[64];
 	int v = CFG_INTEG_NONE, rc;
 
 	for (int i = 0; i < CFG_INTEG__COUNT; i++)
@@ -165,13 +165,13 @@ static int read_integ(const struct cfg_obj *o, struct cfg_sa *sa)
 	if (ci->aead)
 		return 0;
 	if (sa->proto == CFG_SA_AH)
-		snprintf(needer, sizeof(needer), "proto ah needs an integrity algorithm");
+		snprintf(need, sizeof(need), "proto ah needs an integrity algorithm");
 	else
-		snprintf(needer, sizeof(needer), "cipher %s needs an integrity algorithm", ci->name);
+		snprintf(need, sizeof(need), "cipher %s needs an integrity algorithm", ci->name);
 	if (sa->integ == CFG_INTEG_NONE && rc == 0)
-		return obj_missing(o, "integ", needer);
+		return obj_missing(o, "integ", need);
 	if (sa->integ == CFG_INTEG_NONE)
-		return obj_fail(o, "integ", "%s, got 'none'", needer);
+		return obj_fail(o, "integ", "%s, got 'none'", need);
 	if (integ_is_gmac(sa->integ) && sa->proto == CFG_SA_ESP && sa->cipher != CFG_CIPHER_NULL)
 		return obj_fail(o, "integ", "%s is only allowed with cipher null (RFC 4543), got "
 				"cipher %s", names[v], ci->name);

@@ -169,7 +169,7 @@ int node_u64(struct cfg_walk *w, const struct ynode *n, const char *field, uint6
 	     uint64_t hi, uint64_t *v)
 {
 	char buf[YQUOTE_MAX];
-	uint64_t x;
+	uint64_t x = 0;
 
 	if (!ynode_is_text(n) || parse_u64(n->str, &x) < 0 || x < lo || x > hi)
 		return cfg_fail(w, n, field, "expected an integer in %llu..%llu, got %s",
@@ -191,7 +191,7 @@ int obj_u64(const struct cfg_obj *o, const char *key, uint64_t lo, uint64_t hi, 
 
 int obj_u32(const struct cfg_obj *o, const char *key, uint32_t lo, uint32_t hi, uint32_t *v)
 {
-	uint64_t x;
+	uint64_t x = 0;
 	int rc = obj_u64(o, key, lo, hi, &x);
 
 	if (rc == 1)
@@ -201,7 +201,7 @@ int obj_u32(const struct cfg_obj *o, const char *key, uint32_t lo, uint32_t hi, 
 
 int obj_u16(const struct cfg_obj *o, const char *key, uint16_t lo, uint16_t hi, uint16_t *v)
 {
-	uint64_t x;
+	uint64_t x = 0;
 	int rc = obj_u64(o, key, lo, hi, &x);
 
 	if (rc == 1)

@@ -190,16 +190,21 @@ static int kids_append(struct builder *b, struct ynode *parent, struct ynode *ki
 	return 0;
 }
 
-static void path_append(char *path, size_t size, const char *fmt, const char *s, size_t idx)
+/* Append ".key" (or "key" at the start) to path, cutting what does not fit. */
+static void path_append_key(char path[YPATH_MAX], const char *key)
 {
-	size_t used = strnlen(path, size);
+	size_t used = strnlen(path, YPATH_MAX);
 
-	if (used + 1 >= size)
-		return;
-	if (s != NULL)
-		snprintf(path + used, size - used, fmt, s);
-	else
-		snprintf(path + used, size - used, fmt, idx);
+	if (used + 1 < YPATH_MAX)
+		snprintf(path + used, YPATH_MAX - used, used ? ".%s" : "%s", key);
+}
+
+static void path_append_index(char path[YPATH_MAX], size_t idx)
+{
+	size_t used = strnlen(path, YPATH_MAX);
+
+	if (used + 1 < YPATH_MAX)
+		snprintf(path + used, YPATH_MAX - used, "[%zu]", idx);
 }
 
 /* "ports[1].name": the field path of key inside the innermost open mapping. */
@@ -210,12 +215,11 @@ static void current_path(const struct builder *b, const char *key, char path[YPA
 		const struct ynode *parent = b->stack[i - 1];
 
 		if (parent->kind == YNODE_MAP)
-			path_append(path, YPATH_MAX, path[0] ? ".%s" : "%s",
-				    parent->kids[parent->n_kids - 2]->str, 0);
+			path_append_key(path, parent->kids[parent->n_kids - 2]->str);
 		else
-			path_append(path, YPATH_MAX, "[%zu]", NULL, parent->n_kids - 1);
+			path_append_index(path, parent->n_kids - 1);
 	}
-	path_append(path, YPATH_MAX, path[0] ? ".%s" : "%s", key, 0);
+	path_append_key(path, key);
 }
 
 /* A new key must be a scalar that the mapping does not hold yet. */
@@ -243,6 +247,11 @@ static int attach(struct builder *b, struct ynode *n, const yaml_mark_t *mark)
 {
 	struct ynode *parent;
 
+	if (b->depth == 0 && b->root != NULL) {
+		/* cannot happen: a second document is refused at its start */
+		node_free(n, 0);
+		return berr(b, mark, "more than one top-level node");
+	}
 	if (b->depth == 0) {
 		b->root = n;
 		return 0;

@@ -52,8 +52,10 @@ err_msg(const char *fmt, ...)
 static void
 short_usage(void)
 {
-	fprintf(stderr, "usage: %s [-p FILE_PREFIX | -s SOCKET_PATH] [--json] stats [--all] | sa list | ports\n"
-			"(%s --help for more)\n", prog, prog);
+	fprintf(stderr,
+		"usage: %s [-p FILE_PREFIX | -s SOCKET_PATH] [--json] stats [--all] | sa list | ports\n"
+		"(%s --help for more)\n",
+		prog, prog);
 }
 
 static void
@@ -76,7 +78,8 @@ usage(FILE *f)
 
 /* ---- telemetry client ---------------------------------------------------- */
 
-/* The EAL's runtime directory: $RUNTIME_DIRECTORY, /var/run for root, else $XDG_RUNTIME_DIR or /tmp. */
+/* The EAL's runtime directory: $RUNTIME_DIRECTORY, /var/run for root, else
+ * $XDG_RUNTIME_DIR or /tmp; the socket is <dir>/dpdk/<prefix>/dpdk_telemetry.v2. */
 static int
 socket_path_for_prefix(const char *prefix, char *out, size_t cap)
 {

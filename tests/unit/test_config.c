@@ -70,6 +70,22 @@ static char *read_all(const char *path, size_t *len)
 	return buf;
 }
 
+/* snprintf that refuses to cut: a cut path would test the wrong file. */
+__attribute__((format(printf, 3, 4)))
+static void format(char *out, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, size, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size) {
+		fprintf(stderr, "path too long: %s\n", out);
+		exit(2);
+	}
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -312,7 +328,7 @@ static void load_good_dir(const char *dir, bool found[N_GOOD_CHECKS], int *loade
 	for (int i = 0; i < n; i++) {
 		struct secgw_config cfg;
 
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		format(path, sizeof(path), "%s/%s", dir, names[i]);
 		if (config_load(path, &cfg, err) < 0) {
 			failures++;
 			fprintf(stderr, "good config failed: %s\n", err);
@@ -337,7 +353,7 @@ static void test_good(const char *configs_dir, const char *demo_dir)
 	char dir[1024];
 	int loaded = 0;
 
-	snprintf(dir, sizeof(dir), "%s/good", configs_dir);
+	format(dir, sizeof(dir), "%s/good", configs_dir);
 	load_good_dir(dir, found, &loaded);
 	load_good_dir(demo_dir, found, &loaded);
 	for (size_t k = 0; k < N_GOOD_CHECKS; k++) {
@@ -347,6 +363,77 @@ static void test_good(const char *configs_dir, const char *demo_dir)
 		}
 	}
 	printf("good: %d configs loaded\n", loaded);
+}
+
+/* Every outbound SA of `from` must be an inbound SA of `to`, bit for bit. */
+static void check_sa_mirror(const struct secgw_config *from, const struct secgw_config *to)
+{
+	for (uint32_t i = 0; i < from->n_sas; i++) {
+		const struct cfg_sa *o = &from->sas[i];
+		const struct cfg_sa *in;
+
+		if (o->dir != CFG_DIR_OUT)
+			continue;
+		in = cfg_sa_by_spi(to, o->spi, CFG_DIR_IN);
+		CHECK(in != NULL);
+		if (in == NULL)
+			continue;
+		CHECK(in->cipher == o->cipher && in->integ == o->integ && in->mode == o->mode);
+		CHECK(in->key_len == o->key_len && memcmp(in->key, o->key, o->key_len) == 0);
+		CHECK(memcmp(in->salt, o->salt, sizeof(o->salt)) == 0);
+		CHECK(in->auth_key_len == o->auth_key_len &&
+		      memcmp(in->auth_key, o->auth_key, o->auth_key_len) == 0);
+		CHECK(in->tun_src.family == o->tun_src.family && in->tun_src.v4 == o->tun_src.v4);
+		CHECK(in->tun_dst.v4 == o->tun_dst.v4);
+	}
+}
+
+/* The two demo sites talk to each other: their SAs must pair up. */
+static void test_demo_pair(const char *demo_dir)
+{
+	struct secgw_config a, b;
+	char pa[1024], pb[1024], err[CFG_ERR_MAX];
+
+	format(pa, sizeof(pa), "%s/site-a.yaml", demo_dir);
+	format(pb, sizeof(pb), "%s/site-b.yaml", demo_dir);
+	if (config_load(pa, &a, err) < 0)
+		return; /* reported by test_good */
+	if (config_load(pb, &b, err) == 0) {
+		check_sa_mirror(&a, &b);
+		check_sa_mirror(&b, &a);
+		config_free(&b);
+	}
+	config_free(&a);
+}
+
+/* The full example in configs/README.md must stay a working config. */
+static void test_readme_example(const char *demo_dir)
+{
+	char path[1024], err[CFG_ERR_MAX];
+	struct secgw_config cfg;
+	size_t len = 0;
+	char *doc, *start, *end;
+
+	format(path, sizeof(path), "%s/../README.md", demo_dir);
+	doc = read_all(path, &len);
+	CHECK(doc != NULL);
+	if (doc == NULL)
+		return;
+	doc[len] = '\0';
+	start = strstr(doc, "```yaml\n");
+	end = start != NULL ? strstr(start + 8, "```") : NULL;
+	CHECK(start != NULL && end != NULL);
+	if (start != NULL && end != NULL) {
+		if (config_load_buffer("README.md", start + 8, (size_t)(end - start - 8), &cfg,
+				       err) == 0) {
+			CHECK(cfg.n_policies == 4 && cfg.sas[1].esn && cfg.n_workers == 2);
+			config_free(&cfg);
+		} else {
+			failures++;
+			fprintf(stderr, "README example: %s\n", err);
+		}
+	}
+	free(doc);
 }
 
 /* ---- 2. bad configs ----------------------------------------------------- */
@@ -454,8 +541,8 @@ static void check_bad_file(const char *dir, const char *file, const char *want)
 	struct secgw_config cfg;
 	char path[1024], expect[2048], err[CFG_ERR_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	snprintf(expect, sizeof(expect), "%s:%s", path, want);
+	format(path, sizeof(path), "%s/%s", dir, file);
+	format(expect, sizeof(expect), "%s:%s", path, want);
 	memset(err, 0, sizeof(err));
 	if (config_load(path, &cfg, err) == 0) {
 		failures++;
@@ -473,7 +560,7 @@ static void test_bad(const char *configs_dir)
 	char dir[1024], *names[256];
 	int n;
 
-	snprintf(dir, sizeof(dir), "%s/bad", configs_dir);
+	format(dir, sizeof(dir), "%s/bad", configs_dir);
 	for (size_t k = 0; k < N_BAD_CASES; k++)
 		check_bad_file(dir, bad_cases[k].file, bad_cases[k].want);
 	/* every file in bad/ must have its expected message here */
@@ -546,6 +633,20 @@ static const struct {
 	  "mem:5:34: routes[0].port: port b has an IPv4 address, the route is IPv6" },
 	{ PORTS_YAML "routes:\n  - {dst: 10.2.0.0/16, via: '::1', port: b}\n", 0,
 	  "mem:5:29: routes[0].via: IPv6 next hop for an IPv4 destination" },
+	/* 2^64 + 32 must not wrap around to 32 */
+	{ "dataplane:\n  burst: 18446744073709551648\n" PORTS_YAML, 0,
+	  "mem:2:10: dataplane.burst: expected an integer in 1..64, got '18446744073709551648'" },
+	/* prefix lengths that end inside a byte */
+	{ PORTS_YAML "routes:\n  - {dst: 10.9.1.0/23, port: b}\n", 0,
+	  "mem:5:11: routes[0].dst: host bits are set in 10.9.1.0/23, expected 10.9.0.0/23" },
+	{ PORTS_YAML "policies:\n  - {direction: in, src: '2001:db8::1/127', action: bypass}\n", 0,
+	  "mem:5:26: policies[0].src: host bits are set in 2001:db8::1/127, expected "
+	  "2001:db8::/127" },
+	{ PORTS_YAML "routes:\n  - {dst: 10.9.0.0/23, via: 10.0.0.254, port: b}\n", 0,
+	  "mem:5:29: routes[0].via: 10.0.0.254 is not in the subnet of port b (10.0.1.1/24)" },
+	{ "ports:\n  - {name: a, devargs: x, role: protected, address: 10.0.0.1/23}\n"
+	  "  - {name: b, devargs: y, role: unprotected, address: 10.0.2.1/24}\n"
+	  "routes:\n  - {dst: 10.9.0.0/23, via: 10.0.1.254, port: a}\n", 0, NULL },
 	{ "ports:\n  - {name: a, devargs: x, role: protected, address: 10.0.0.1}\n", 0,
 	  "mem:2:53: ports[0].address: expected an address with its prefix length like "
 	  "10.0.0.1/24, got '10.0.0.1'" },
@@ -813,9 +914,9 @@ static void test_fuzz(const char *configs_dir, const char *demo_dir)
 		size_t len = 0;
 
 		if (seeds[s] != NULL)
-			snprintf(path, sizeof(path), "%s/%s", configs_dir, seeds[s]);
+			format(path, sizeof(path), "%s/%s", configs_dir, seeds[s]);
 		else
-			snprintf(path, sizeof(path), "%s/site-a.yaml", demo_dir);
+			format(path, sizeof(path), "%s/site-a.yaml", demo_dir);
 		buf = read_all(path, &len);
 		CHECK(buf != NULL && len > 0);
 		if (buf != NULL && len > 0)
@@ -835,6 +936,8 @@ int main(int argc, char **argv)
 	}
 	test_helpers();
 	test_good(argv[1], argv[2]);
+	test_readme_example(argv[2]);
+	test_demo_pair(argv[2]);
 	test_bad(argv[1]);
 	test_mem_cases();
 	test_depth();
