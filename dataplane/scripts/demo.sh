@@ -50,7 +50,8 @@ cleanup() {
 	for ns in "${ALL_NS[@]}"; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
-	rm -rf "$WORK" /var/run/dpdk/secgw-a /var/run/dpdk/secgw-b
+	[[ -n ${SECGW_DEMO_KEEP:-} ]] || rm -rf "$WORK"
+	rm -rf /var/run/dpdk/secgw-a /var/run/dpdk/secgw-b
 	say "namespaces and gateways removed"
 	exit "$rc"
 }
@@ -129,49 +130,70 @@ ip netns exec "$NS_HA" ping -c 4 -i 0.2 -W 2 10.99.2.2 | indent ||
 	die "ping failed; see $WORK/gw-a.log and $WORK/gw-b.log"
 
 # ---------------------------------------------------------------------------
-step "6/7 UDP both ways, while capturing the internet link (a-out in gw-a)"
-N=500
-ip netns exec "$NS_GA" tcpdump -n -i a-out -s 0 -U -w "$WORK/internet.pcap" >"$WORK/tcpdump.log" 2>&1 &
-TCPDUMP=$!
-PIDS+=($TCPDUMP)
-for _ in $(seq 100); do [[ -s $WORK/internet.pcap ]] && break; sleep 0.05; done
+step "6/7 UDP both ways, while capturing the internet link"
+# One capture at each end of the internet link: secgw-dp's af_packet ports send with
+# PACKET_QDISC_BYPASS, so tcpdump in a gateway's namespace sees only what it receives.
+COUNT=500
+TCPDUMPS=()
+for side in a b; do
+	ip netns exec "secgw-gw-$side" tcpdump -n -i "$side-out" -s 0 -B 16384 -U -w "$WORK/$side-out.pcap" \
+		>"$WORK/tcpdump-$side.log" 2>&1 &
+	TCPDUMPS+=($!)
+	PIDS+=($!)
+done
+for _ in $(seq 100); do [[ -s $WORK/a-out.pcap && -s $WORK/b-out.pcap ]] && break; sleep 0.05; done
 sleep 0.3
 FLOW=tests/system/helpers/udp_flow.py
-ip netns exec "$NS_HB" $PY $FLOW recv --port 5001 --count $N --marker SECGW-PLAIN \
+ip netns exec "$NS_HB" $PY $FLOW recv --port 5001 --count $COUNT --marker SECGW-PLAIN \
 	--timeout 30 --idle 3 --ready "$WORK/rb" --out "$WORK/recv-b.json" >/dev/null 2>&1 &
 PIDS+=($!); RB=$!
-ip netns exec "$NS_HA" $PY $FLOW recv --port 5002 --count $N --marker SECGW-PLAIN \
+ip netns exec "$NS_HA" $PY $FLOW recv --port 5002 --count $COUNT --marker SECGW-PLAIN \
 	--timeout 30 --idle 3 --ready "$WORK/ra" --out "$WORK/recv-a.json" >/dev/null 2>&1 &
 PIDS+=($!); RA=$!
 for _ in $(seq 100); do [[ -e $WORK/ra && -e $WORK/rb ]] && break; sleep 0.05; done
-say "host-a sends $N UDP packets (64..1400 byte frames, each with a sequence number"
-say "and a CRC, and the text SECGW-PLAIN) to host-b:5001; host-b sends $N back to host-a:5002"
-ip netns exec "$NS_HA" $PY $FLOW send --dst 10.99.2.2 --port 5001 --count $N \
+say "host-a sends $COUNT UDP packets (64..1400 byte frames, each with a sequence number"
+say "and a CRC, and the text SECGW-PLAIN) to host-b:5001; host-b sends $COUNT back to host-a:5002"
+ip netns exec "$NS_HA" $PY $FLOW send --dst 10.99.2.2 --port 5001 --count $COUNT \
 	--marker SECGW-PLAIN >/dev/null &
 SA=$!
-ip netns exec "$NS_HB" $PY $FLOW send --dst 10.99.1.2 --port 5002 --count $N \
+ip netns exec "$NS_HB" $PY $FLOW send --dst 10.99.1.2 --port 5002 --count $COUNT \
 	--marker SECGW-PLAIN >/dev/null
 wait $SA
 wait $RB || true
 wait $RA || true
 result() {  # json who
 	$PY -c 'import json,sys; r=json.load(open(sys.argv[1]))
-print("%s received %d of %d, corrupt %d, duplicates %d" % (sys.argv[2], r["received"],
+print("   %s received %d of %d, corrupt %d, duplicates %d" % (sys.argv[2], r["received"],
       r["expected"], r["corrupt"], r["duplicates"]))
 sys.exit(0 if r["ok"] else 1)' "$1" "$2"
 }
 if result "$WORK/recv-b.json" "host-b"; then ok "all intact"; else printf '%s   lost or damaged packets%s\n' "$R" "$N"; fi
 if result "$WORK/recv-a.json" "host-a"; then ok "all intact"; else printf '%s   lost or damaged packets%s\n' "$R" "$N"; fi
 sleep 0.3
-kill -INT "$TCPDUMP" 2>/dev/null || true   # tcpdump: flush and close the file
+for side in a b; do   # let tcpdump write out what it has buffered: wait until the file stops growing
+	last=-1
+	for _ in $(seq 40); do
+		cur=$(stat -c %s "$WORK/$side-out.pcap")
+		[[ $cur == "$last" ]] && break
+		last=$cur
+		sleep 0.5
+	done
+done
+kill -INT "${TCPDUMPS[@]}" 2>/dev/null || true   # tcpdump: flush and close the files
 sleep 0.5
 say ""
-say "what crossed the internet link (first 10 of $(tcpdump -r "$WORK/internet.pcap" 2>/dev/null | wc -l) packets):"
-tcpdump -n -r "$WORK/internet.pcap" -c 10 2>/dev/null | indent
-clear=$(tcpdump -n -r "$WORK/internet.pcap" 'not (ip proto 50) and not arp' 2>/dev/null | wc -l)
-plain=$(grep -c -a SECGW-PLAIN "$WORK/internet.pcap" || true)
+say "what crossed the internet link, captured by tcpdump on a-out (in gw-a) and b-out (in gw-b):"
+say "gw-a -> gw-b, first 5 of $(tcpdump -r "$WORK/b-out.pcap" 2>/dev/null | wc -l):"
+tcpdump -n -r "$WORK/b-out.pcap" -c 5 2>/dev/null | indent
+say "gw-b -> gw-a, first 5 of $(tcpdump -r "$WORK/a-out.pcap" 2>/dev/null | wc -l):"
+tcpdump -n -r "$WORK/a-out.pcap" -c 5 2>/dev/null | indent
+clear=0 plain=0
+for side in a b; do
+	clear=$((clear + $(tcpdump -n -r "$WORK/$side-out.pcap" 'not (ip proto 50) and not arp' 2>/dev/null | wc -l)))
+	plain=$((plain + $(grep -c -a SECGW-PLAIN "$WORK/$side-out.pcap" || true)))
+done
 if [[ $clear -eq 0 && $plain -eq 0 ]]; then
-	ok "only ESP (and ARP) on the internet link; the text SECGW-PLAIN appears 0 times in the capture"
+	ok "only ESP (and ARP) on the internet link; the text SECGW-PLAIN appears 0 times in the captures"
 else
 	printf '%s   %s packets in clear, SECGW-PLAIN found in %s places%s\n' "$R" "$clear" "$plain" "$N"
 fi
@@ -190,7 +212,7 @@ done
 if [[ $WAIT -eq 1 ]]; then
 	step "running until Ctrl-C; try, in another terminal:"
 	say "ip netns exec $NS_HA ping 10.99.2.2"
-	say "ip netns exec $NS_GA tcpdump -n -i a-out"
+	say "ip netns exec $NS_GB tcpdump -n -i b-out      (the ESP that gw-a sends)"
 	say "$CTL -p secgw-a stats"
 	while sleep 1; do :; done
 fi

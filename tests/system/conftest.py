@@ -28,9 +28,11 @@ PY = "/usr/bin/python3"   # Debian's python: the one with scapy
 sys.path.insert(0, HERE)
 sys.path.insert(0, HELPERS)
 
+import pcap  # noqa: E402
 from netns import Lab, run  # noqa: E402
 
-SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                   "Sanitizer:DEADLYSIGNAL", "Sanitizer has encountered a fatal error")
 
 # The single-gateway topology of the scapy tests:
 #   host ns (h0 10.99.1.2) -- gin [gw ns: secgw-dp] gout -- p0 (peer ns, 10.99.0.2)
@@ -221,7 +223,7 @@ def changed(before, after):
 
 # ---------------------------------------------------------------- configs
 
-def dataplane_yaml(prefix, cpu_main=0, cpu_worker=1):
+def dataplane_yaml(prefix, cpu_main=0, cpu_worker=1, idle_sleep_us=100):
     return f"""\
 dataplane:
   file_prefix: {prefix}
@@ -233,13 +235,13 @@ dataplane:
   mbufs: 8192
   burst: 32
   idle_polls: 256
-  idle_sleep_us: 100
+  idle_sleep_us: {idle_sleep_us}
 """
 
 
-def single_gw_config(prefix, cipher, driver="aesni_mb", replay_window=1024):
+def single_gw_config(prefix, cipher, driver="aesni_mb", replay_window=1024, idle_sleep_us=100):
     kout, kin = KEYS[cipher]
-    return dataplane_yaml(prefix) + f"""\
+    return dataplane_yaml(prefix, idle_sleep_us=idle_sleep_us) + f"""\
 crypto:
   driver: {driver}
 
@@ -298,17 +300,22 @@ sas:
 # ---------------------------------------------------------------- scapy helpers
 
 class Sniffer:
-    """helpers/sniff.py in a namespace; use as a context manager, then .packets()."""
+    """helpers/sniff.py in a namespace: frames the interface receives, optionally only
+    one Ethernet type or IPv4 protocol.  A context manager; .wait() or .stop() return
+    the frames."""
 
-    def __init__(self, ns, iface, workdir, name, bpf=None, count=0, timeout=30):
+    def __init__(self, ns, iface, workdir, name, ethertype=None, ipproto=None, count=0,
+                 timeout=30):
         self.ns, self.iface = ns, iface
         self.pcap = os.path.join(workdir, name + ".pcap")
         self.ready = os.path.join(workdir, name + ".ready")
         self.log = os.path.join(workdir, name + ".log")
         self.args = ["--iface", iface, "--out", self.pcap, "--ready", self.ready,
                      "--count", str(count), "--timeout", str(timeout)]
-        if bpf:
-            self.args += ["--filter", bpf]
+        if ethertype is not None:
+            self.args += ["--ethertype", hex(ethertype)]
+        if ipproto is not None:
+            self.args += ["--ipproto", str(ipproto)]
         self.proc = None
 
     def __enter__(self):
@@ -340,10 +347,9 @@ class Sniffer:
         return self.frames()
 
     def frames(self):
-        from scapy.utils import rdpcap
         if not os.path.exists(self.pcap):
             raise AssertionError("sniffer wrote no pcap:\n" + open(self.log).read())
-        return [bytes(p) for p in rdpcap(self.pcap)]
+        return pcap.read(self.pcap)[1]
 
     def __exit__(self, *exc):
         if self.proc.poll() is None:
@@ -353,10 +359,8 @@ class Sniffer:
 
 def send_frames(ns, iface, frames, workdir, name="tx", burst=16, gap=0.002, timeout=60):
     """Send raw Ethernet frames (bytes) from a namespace with helpers/send.py."""
-    from scapy.layers.l2 import Ether
-    from scapy.utils import wrpcap
     path = os.path.join(workdir, name + ".pcap")
-    wrpcap(path, [Ether(f) for f in frames])
+    pcap.write(path, frames)
     p = ns.run([PY, os.path.join(HELPERS, "send.py"), "--iface", iface, "--pcap", path,
                 "--burst", str(burst), "--gap", str(gap)], timeout=timeout)
     return json.loads(p.stdout.strip().splitlines()[-1])
@@ -391,16 +395,19 @@ def make_single_gw_lab(lab):
 
 @pytest.fixture
 def single_gw(request, build, tmp_path):
-    """A started single gateway; parametrize indirectly with the cipher name."""
-    cipher = getattr(request, "param", "aes-128-gcm")
-    driver = "aesni_mb"
-    if isinstance(cipher, tuple):
-        cipher, driver = cipher
+    """A started single gateway; parametrize indirectly with the cipher name, a
+    (cipher, driver) tuple or a dict of single_gw_config arguments."""
+    param = getattr(request, "param", "aes-128-gcm")
+    if isinstance(param, str):
+        param = {"cipher": param}
+    elif isinstance(param, tuple):
+        param = {"cipher": param[0], "driver": param[1]}
+    cipher = param["cipher"]
     lab = Lab("s")
     gw = None
     try:
         host, gwns, peer = make_single_gw_lab(lab)
-        gw = Gateway(build, gwns, single_gw_config(lab.uid, cipher, driver), str(tmp_path))
+        gw = Gateway(build, gwns, single_gw_config(lab.uid, **param), str(tmp_path))
         gw.start()
         yield SingleGw(lab, gw, cipher, str(tmp_path), host, gwns, peer)
     finally:

@@ -26,6 +26,9 @@ import esp
 from conftest import (SPI_IN, SPI_OUT, Sniffer, changed, send_frames)
 
 CIPHERS = ["aes-128-gcm", "aes-256-gcm"]
+# the clean flows also run on the other crypto driver the config offers
+FLOW_PARAMS = CIPHERS + [pytest.param(("aes-128-gcm", "openssl"), id="aes-128-gcm-openssl"),
+                         pytest.param(("aes-256-gcm", "openssl"), id="aes-256-gcm-openssl")]
 
 # Inner IPv4 total lengths: the smallest UDP packet, every padding remainder mod 4,
 # block boundaries, and 1446, whose ESP packet is exactly 1500 bytes (the MTU).
@@ -53,7 +56,7 @@ def outbound_flow(t, rounds=2):
             pkts.append(bytes(udp("10.99.1.2", "10.99.2.%d" % (1 + i % 200), size, i)))
     frames = [bytes(Ether(src=t.mac_host, dst=t.mac_gw_in) / IP(p)) for p in pkts]
     before = t.gw.stats()
-    with Sniffer(t.peer, "p0", t.workdir, "esp_out", bpf="ip proto 50",
+    with Sniffer(t.peer, "p0", t.workdir, "esp_out", ipproto=50,
                  count=len(frames), timeout=30) as sn:
         send_frames(t.host, "h0", frames, t.workdir)
         got = sn.wait(timeout=30)
@@ -61,12 +64,13 @@ def outbound_flow(t, rounds=2):
     return pkts, got, changed(before, after)
 
 
-@pytest.mark.parametrize("single_gw", CIPHERS, indirect=True)
+@pytest.mark.parametrize("single_gw", FLOW_PARAMS, indirect=True)
 def test_gateway_to_scapy(single_gw):
     t = single_gw
     sent, got, moved = outbound_flow(t)
-    assert len(got) == len(sent), \
-        "peer captured %d of %d ESP packets; counters moved: %s" % (len(got), len(sent), moved)
+    if len(got) != len(sent):
+        pytest.fail("peer captured %d of %d ESP packets; counters moved: %s" % (
+            len(got), len(sent), moved))
     sa = esp.make_sa(SPI_OUT, t.cipher, t.key_out, "10.99.0.1", "10.99.0.2")
     ivs = set()
     for i, (want, frame) in enumerate(zip(sent, got)):
@@ -167,24 +171,27 @@ class Inbound:
             outer[2:4] = struct.pack("!H", len(outer))
             outer[10:12] = b"\0\0"
             outer[10:12] = struct.pack("!H", esp.ip_checksum(bytes(outer[:20])))
-        return bytes(Ether(src=self.t.mac_peer, dst=self.t.mac_gw_out)) + bytes(outer)
+        return bytes(Ether(src=self.t.mac_peer, dst=self.t.mac_gw_out, type=0x0800)) + bytes(outer)
 
-    def run(self, frames, expect):
+    def run(self, frames, expect, burst=16, gap=0.002):
         """Send frames from the peer; the host must receive exactly `expect` (inner
-        packets as sent, in order), routed.  Returns the counters that moved."""
+        packets as sent, in order), routed.  Returns the counters that moved.
+        burst=1 with a gap puts each frame in an RX burst of its own; frames sent
+        back to back usually share one."""
         t = self.t
         before, sa_before = t.gw.stats(), t.gw.sa_list()
-        with Sniffer(t.host, "h0", t.workdir, "in%d" % self.n, bpf="ip",
-                     count=len(expect), timeout=20) as sn:
-            send_frames(t.peer, "p0", frames, t.workdir, name="in_tx%d" % self.n)
-            got = sn.wait(timeout=20)
+        with Sniffer(t.host, "h0", t.workdir, "in%d" % self.n, ethertype=0x0800,
+                     count=len(expect), timeout=10) as sn:
+            send_frames(t.peer, "p0", frames, t.workdir, name="in_tx%d" % self.n,
+                        burst=burst, gap=gap)
+            got = sn.wait(timeout=10)
         moved = changed(before, t.gw.stats())
         sa_after = t.gw.sa_list()
         sa_moved = {spi: changed(sa_before.get(spi, {}), v) for spi, v in sa_after.items()}
         sa_moved = {k: v for k, v in sa_moved.items() if v}
-        assert len(got) == len(expect), \
-            "host received %d of %d packets; counters moved: %s; per SA: %s" % (
-                len(got), len(expect), moved, sa_moved)
+        if len(got) != len(expect):
+            pytest.fail("host received %d of %d packets; counters moved: %s; per SA: %s" % (
+                len(got), len(expect), moved, sa_moved))
         for i, (want, frame) in enumerate(zip(expect, got)):
             assert frame[0:6] == bytes.fromhex(t.mac_host.replace(":", "")), "pkt %d dst MAC" % i
             assert frame[6:12] == bytes.fromhex(t.mac_gw_in.replace(":", "")), "pkt %d src MAC" % i
@@ -194,7 +201,7 @@ class Inbound:
         return moved, sa_moved
 
 
-@pytest.mark.parametrize("single_gw", CIPHERS, indirect=True)
+@pytest.mark.parametrize("single_gw", FLOW_PARAMS, indirect=True)
 def test_scapy_to_gateway(single_gw):
     inb = Inbound(single_gw)
     inners = [inb.inner(size) for size in INNER_SIZES for _ in range(2)]
@@ -249,20 +256,44 @@ def _icv_bit(inb):
     return [inb.frame(p1, 1, mangle=flip(from_end=1, bit=0x80)), inb.frame(probe, 2)], [probe]
 
 
+PACED = (1, 0.05)   # one frame per RX burst
+
+
 @case("replay", {"drop_replay": 1}, {"drop_replay": 1})
 def _replay(inb):
+    # the copy arrives in a later burst, after the original moved the window
     p1, p2, probe = inb.inner(100), inb.inner(100), inb.inner(90)
     f1 = inb.frame(p1, 1)
-    return [f1, inb.frame(p2, 2), f1, inb.frame(probe, 3)], [p1, p2, probe]
+    return [f1, inb.frame(p2, 2), f1, inb.frame(probe, 3)], [p1, p2, probe], PACED
+
+
+@case("replay_in_one_burst", {"drop_replay": 3}, {"drop_replay": 3})
+def _replay_in_one_burst(inb):
+    # original and 3 copies back to back, normally in one RX burst: all pass a
+    # window check made before decryption; the copies must still be refused, and
+    # counted as replays
+    p1, probe = inb.inner(100), inb.inner(90)
+    f1 = inb.frame(p1, 1)
+    return [f1, f1, f1, f1, inb.frame(probe, 2)], [p1, probe], (0, 0)
 
 
 @case("older_than_window", {"drop_replay": 2}, {"drop_replay": 2})
 def _older_than_window(inb):
-    # window 1024: after 2000, 977..1999 are inside (unseen: accepted), 1 and 900
-    # are far outside (dropped even though never seen).
-    p1, p2, p3, p4, probe = (inb.inner(100) for _ in range(5))
-    return ([inb.frame(p1, 2000), inb.frame(p2, 1), inb.frame(p3, 900), inb.frame(p4, 977),
-             inb.frame(probe, 2001)], [p1, p4, probe])
+    # window 1024: after 2000, 1 and 900 are far outside it (dropped although
+    # never seen)
+    p1, p2, p3, probe = (inb.inner(100) for _ in range(4))
+    return ([inb.frame(p1, 2000), inb.frame(p2, 1), inb.frame(p3, 900), inb.frame(probe, 2001)],
+            [p1, probe], PACED)
+
+
+@case("late_inside_window", {})
+def _late_inside_window(inb):
+    # window 1024: after 2000, a late 977 is inside the window and new, so it is
+    # accepted; then 2001..2003 are new too (RFC 4303 3.4.3).  977 and 2001 are
+    # 1024 apart: a 1024-bit window without a spare block gives them one bit.
+    p = [inb.inner(100) for _ in range(5)]
+    return ([inb.frame(p[0], 2000), inb.frame(p[1], 977), inb.frame(p[2], 2001),
+             inb.frame(p[3], 2002), inb.frame(p[4], 2003)], p, PACED)
 
 
 @case("unknown_spi", {"drop_unknown_spi": 1})
@@ -286,15 +317,21 @@ def _policy_mismatch(inb):
     return [inb.frame(p1, 1), inb.frame(probe, 2)], [probe]
 
 
+# A long idle sleep: frames sent back to back reach the sleeping worker together and
+# are read in one RX burst (replay_in_one_burst), frames sent PACED still are not.
+DROP_PARAMS = [pytest.param({"cipher": c, "idle_sleep_us": 5000}, id=c) for c in CIPHERS]
+
+
 @pytest.mark.parametrize("name", sorted(DROP_CASES))
-@pytest.mark.parametrize("single_gw", CIPHERS, indirect=True)
+@pytest.mark.parametrize("single_gw", DROP_PARAMS, indirect=True)
 def test_dropped_and_counted(single_gw, name):
     build, counters, sa_counters = DROP_CASES[name]
     inb = Inbound(single_gw)
-    frames, expect = build(inb)
+    frames, expect, *pacing = build(inb)
+    burst, gap = pacing[0] if pacing else (16, 0.002)
     # The last frame is always a valid probe: it arrives only if the worker is
     # still forwarding after the bad packet, and the drop counters are read after it.
-    moved, sa_moved = inb.run(frames, expect)
+    moved, sa_moved = inb.run(frames, expect, burst=burst, gap=gap)
     for names, want in counters.items():
         got = sum(moved.get(n, 0) for n in names.split("|"))
         assert got == want, "%s moved by %d, expected %d; all counters moved: %s" % (

@@ -15,11 +15,11 @@ link must hold only ESP (and ARP), with no trace of the plaintext.
 import json
 import os
 import re
-import struct
 import time
 
 import pytest
 
+import pcap
 from conftest import HELPERS, PY, REPO, Gateway, changed
 from netns import Lab
 
@@ -94,20 +94,42 @@ def wait_ping(ns, dst, timeout=20):
             raise AssertionError("no ping answer from %s within %ds:\n%s" % (dst, timeout, p.stdout))
 
 
-def read_pcap(path):
-    """(linktype, [frame bytes]) of a classic pcap file."""
-    with open(path, "rb") as f:
-        data = f.read()
-    magic = data[:4]
-    endian = {b"\xd4\xc3\xb2\xa1": "<", b"\xa1\xb2\xc3\xd4": ">",
-              b"\x4d\x3c\xb2\xa1": "<", b"\xa1\xb2\x3c\x4d": ">"}[magic]
-    linktype = struct.unpack(endian + "I", data[20:24])[0]
-    frames, pos = [], 24
-    while pos + 16 <= len(data):
-        incl = struct.unpack(endian + "I", data[pos + 8:pos + 12])[0]
-        frames.append(data[pos + 16:pos + 16 + incl])
-        pos += 16 + incl
-    return linktype, frames, data
+class Capture:
+    """tcpdump on one interface of a namespace, into a pcap file."""
+
+    def __init__(self, ns, iface, workdir):
+        self.iface = iface
+        self.path = os.path.join(workdir, "internet-%s.pcap" % iface)
+        self.log = os.path.join(workdir, "tcpdump-%s.log" % iface)
+        self.logf = open(self.log, "w")
+        self.proc = ns.popen(["tcpdump", "-n", "-i", iface, "-s", "0", "-B", "65536", "-U",
+                              "-w", self.path], stdout=self.logf, stderr=self.logf)
+        deadline = time.monotonic() + 10
+        while not (os.path.exists(self.path) and os.path.getsize(self.path) >= 24):
+            assert self.proc.poll() is None and time.monotonic() < deadline, \
+                "tcpdump did not start: " + open(self.log).read()
+            time.sleep(0.05)
+        time.sleep(0.2)   # the file header is written before the socket is bound
+
+    def stop(self):
+        # tcpdump may lag behind the kernel (2 busy cores): wait until the file
+        # stops growing, or SIGTERM ends it with packets still in its ring
+        last, deadline = -1, time.monotonic() + 30
+        while time.monotonic() < deadline:
+            size = os.path.getsize(self.path)
+            if size == last:
+                break
+            last = size
+            time.sleep(1)
+        Lab.stop(self.proc, timeout=10)
+        self.logf.close()
+        with open(self.log) as f:
+            self.said = f.read()
+        m = re.search(r"(\d+) packets? captured\s+(\d+) packets? received by filter\s+"
+                      r"(\d+) packets? dropped by kernel", self.said)
+        assert m, "tcpdump said:\n" + self.said
+        assert m.group(1) == m.group(2) and m.group(3) == "0", \
+            "capture on %s incomplete:\n%s" % (self.iface, self.said)
 
 
 def test_two_sites_10k_each_way(two_sites):
@@ -117,17 +139,10 @@ def test_two_sites_10k_each_way(two_sites):
     wait_ping(t.ha, "10.99.2.2")
     wait_ping(t.hb, "10.99.1.2")
 
-    # 2. capture the internet link from gw-a's namespace for the whole flow
-    cap = os.path.join(wd, "internet.pcap")
-    cap_log = open(os.path.join(wd, "tcpdump.log"), "w")
-    tcpdump = t.ga.popen(["tcpdump", "-n", "-i", "a-out", "-s", "0", "-B", "65536", "-w", cap,
-                          "-U"], stdout=cap_log, stderr=cap_log)
-    deadline = time.monotonic() + 10
-    while not (os.path.exists(cap) and os.path.getsize(cap) >= 24):
-        assert tcpdump.poll() is None and time.monotonic() < deadline, \
-            "tcpdump did not start: " + open(cap_log.name).read()
-        time.sleep(0.05)
-    time.sleep(0.3)
+    # 2. capture the internet link for the whole flow, at both ends: secgw-dp's
+    # af_packet ports send with PACKET_QDISC_BYPASS, so a capture in a gateway's
+    # namespace sees only what that gateway receives, never what it sends.
+    caps = [Capture(t.ga, "a-out", wd), Capture(t.gb, "b-out", wd)]
 
     # 3. 10,000 UDP packets each way, both directions at once
     stats0 = {"a": t.gw_a.stats(), "b": t.gw_b.stats()}
@@ -173,36 +188,36 @@ def test_two_sites_10k_each_way(two_sites):
     ports = {"gw-a": t.gw_a.ctl("ports"), "gw-b": t.gw_b.ctl("ports")}
     print("flows: %s in %.1fs\ncounters moved: %s" % (json.dumps(results), elapsed, moved))
 
-    # 4. stop the capture and read it
+    # 4. stop the captures
     time.sleep(0.5)
-    Lab.stop(tcpdump, timeout=10)
-    cap_log.close()
-    tcpdump_said = open(cap_log.name).read()
+    for c in caps:
+        c.stop()
 
     for name, r in results.items():
         assert r["ok"], "flow %s: %s\ncounters moved: %s\nports: %s" % (
             name, {k: r[k] for k in ("received", "missing", "missing_first", "corrupt",
                                       "duplicates", "wrong_size")}, moved, ports)
 
-    linktype, frames, raw = read_pcap(cap)
-    assert linktype == 1, "capture link type %d, expected Ethernet" % linktype
-    m = re.search(r"(\d+) packets? dropped by kernel", tcpdump_said)
-    assert m and m.group(1) == "0", "tcpdump lost packets, capture incomplete:\n" + tcpdump_said
-    for mark in (MARK_AB, MARK_BA):
-        assert mark.encode() not in raw, "plaintext %r seen on the internet link" % mark
-    esp = {(b"\x0a\x63\x00\x01", b"\x0a\x63\x00\x02"): 0, (b"\x0a\x63\x00\x02",
-                                                       b"\x0a\x63\x00\x01"): 0}
-    clear = []
-    for i, f in enumerate(frames):
-        ethertype = f[12:14]
-        if ethertype == b"\x08\x06":
-            continue                      # ARP between the gateways
-        if ethertype != b"\x08\x00" or f[23] != 50:
-            clear.append((i, f[:64].hex()))
-            continue
-        esp[(f[26:30], f[30:34])] = esp.get((f[26:30], f[30:34]), 0) + 1
-    assert not clear, "%d non-ESP frames on the internet link, first: %s" % (len(clear), clear[:5])
-    assert len(esp) == 2, "ESP between unexpected endpoints: %s" % list(esp)
+    esp = {}
+    for c in caps:
+        linktype, frames, raw = pcap.read(c.path)
+        assert linktype == 1, "capture link type %d, expected Ethernet" % linktype
+        for mark in (MARK_AB, MARK_BA):
+            assert mark.encode() not in raw, "plaintext %r seen on the internet link" % mark
+        clear = []
+        for i, f in enumerate(frames):
+            ethertype = f[12:14]
+            if ethertype == b"\x08\x06":
+                continue                      # ARP between the gateways
+            if ethertype != b"\x08\x00" or f[23] != 50:
+                clear.append((i, f[:64].hex()))
+                continue
+            key = "%s -> %s" % (".".join(map(str, f[26:30])), ".".join(map(str, f[30:34])))
+            esp[key] = esp.get(key, 0) + 1
+        assert not clear, "%d non-ESP frames on the internet link (%s), first: %s" % (
+            len(clear), c.iface, clear[:5])
+    print("ESP packets on the internet link: %s" % esp)
+    assert sorted(esp) == ["10.99.0.1 -> 10.99.0.2", "10.99.0.2 -> 10.99.0.1"], \
+        "ESP between unexpected endpoints: %s" % esp
     assert min(esp.values()) >= COUNT, \
-        "capture holds %s ESP packets per direction, expected >= %d each" % (
-            list(esp.values()), COUNT)
+        "capture holds %s ESP packets, expected >= %d each way" % (esp, COUNT)

@@ -4,15 +4,19 @@
 
     send.py --iface IF --pcap FILE [--burst N --gap SECONDS]
 
-Frames go out exactly as stored (raw L2 socket): what the test builds is what the
-gateway receives.  --burst/--gap pace them (N frames, then a pause).
-Prints a JSON line {"sent": N}.
+Frames go out exactly as stored (AF_PACKET raw socket): what the test built is
+what the gateway receives.  --burst/--gap pace them (N frames, then a pause;
+--burst 0: no pause).  Prints a JSON line {"sent": N}.
 """
 import argparse
 import json
+import os
+import socket
+import sys
 import time
 
-from scapy.all import conf, rdpcap
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pcap  # noqa: E402
 
 
 def main():
@@ -22,8 +26,9 @@ def main():
     ap.add_argument("--burst", type=int, default=16)
     ap.add_argument("--gap", type=float, default=0.002)
     a = ap.parse_args()
-    frames = [bytes(p) for p in rdpcap(a.pcap)]
-    s = conf.L2socket(iface=a.iface)
+    _, frames, _ = pcap.read(a.pcap)
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((a.iface, 0))
     try:
         for i, f in enumerate(frames):
             s.send(f)
