@@ -32,7 +32,8 @@
 
 /* Per-packet metadata in the mbuf private area (the pool is ours). */
 struct dp_pkt_meta {
-	uint32_t inner_len; /* plaintext IP length, for SA byte counters */
+	uint32_t inner_len; /* outbound: plaintext IP length (SA bytes); inbound: length
+			     * handed to rte_ipsec, to tell its refusals apart */
 	uint8_t tos;        /* inner TOS, copied to the outer header */
 	uint8_t df;         /* inner DF bit, copied to the outer header */
 	uint8_t auth_failed;

@@ -90,6 +90,17 @@ drop_unprepared(struct dp_worker *w, struct rte_mbuf *m[], uint16_t n, struct sa
 	}
 }
 
+/*
+ * After a good ICV, rte_ipsec refuses a packet either for its trailer (the
+ * packet is left as it was) or, having already decapsulated it, because a copy
+ * moved the window earlier in this burst: the length tells which.
+ */
+static inline bool
+refused_by_window(struct rte_mbuf *m)
+{
+	return rte_pktmbuf_pkt_len(m) != dp_meta(m)->inner_len;
+}
+
 static void
 drop_unprocessed(struct dp_worker *w, struct rte_mbuf *m[], uint16_t n, struct sa *s,
 		 enum cfg_direction dir)
@@ -102,8 +113,13 @@ drop_unprocessed(struct dp_worker *w, struct rte_mbuf *m[], uint16_t n, struct s
 			dp_drop(w, m[i], DPC_drop_icv);
 		} else if (m[i]->ol_flags & RTE_MBUF_F_RX_SEC_OFFLOAD_FAILED) {
 			dp_drop(w, m[i], DPC_drop_crypto);
+		} else if (dir == CFG_DIR_OUT) {
+			dp_drop(w, m[i], DPC_drop_encap);
+		} else if (refused_by_window(m[i])) {
+			w->sa_cnt[s->idx].drop_replay++;
+			dp_drop(w, m[i], DPC_drop_replay);
 		} else {
-			dp_drop(w, m[i], dir == CFG_DIR_IN ? DPC_drop_decap : DPC_drop_encap);
+			dp_drop(w, m[i], DPC_drop_decap);
 		}
 	}
 }
@@ -134,8 +150,12 @@ dp_ipsec_burst(struct dp_worker *w, struct rte_mbuf *pkts[], struct sa *sas[], u
 		k = rte_ipsec_pkt_crypto_prepare(&s->ss, &gm[grp[i].start], &cops[nc],
 						 grp[i].cnt);
 		for (j = 0; j < k; j++) {
-			pm[nc + j] = gm[grp[i].start + j];
-			dp_meta(pm[nc + j])->auth_failed = 0;
+			struct rte_mbuf *m = gm[grp[i].start + j];
+
+			pm[nc + j] = m;
+			dp_meta(m)->auth_failed = 0;
+			if (dir == CFG_DIR_IN) /* see refused_by_window() */
+				dp_meta(m)->inner_len = rte_pktmbuf_pkt_len(m);
 		}
 		nc += k;
 		if (k < grp[i].cnt)

@@ -201,7 +201,14 @@ sa_init_ipsec(struct sa *s, const struct cfg_sa *cfg, const struct sa_xforms *x,
 	ix->proto = RTE_SECURITY_IPSEC_SA_PROTO_ESP;
 	ix->mode = RTE_SECURITY_IPSEC_SA_MODE_TUNNEL;
 	ix->tunnel.type = RTE_SECURITY_IPSEC_TUNNEL_IPV4;
-	ix->replay_win_sz = cfg->replay_window;
+	/*
+	 * rte_ipsec 22.11 sizes its bitmap to exactly the window when that is a
+	 * power-of-two number of 64-bit blocks, yet accepts window + 1 positions:
+	 * the oldest and the newest then share a bit and a valid packet is lost.
+	 * A spare block keeps them apart; the window grows by 64, which refuses
+	 * no valid packet and accepts no duplicate.
+	 */
+	ix->replay_win_sz = cfg->replay_window ? cfg->replay_window + 64 : 0;
 	ix->options.esn = cfg->esn;
 	ix->esn.value = cfg->initial_seq;
 
