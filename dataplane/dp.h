@@ -18,6 +18,7 @@
 #include <rte_common.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
 #include "config.h"
@@ -93,7 +94,13 @@ struct dp {
 	struct rte_mempool *sess_pool;
 
 	struct sad *sad;
-	struct spd *spd;
+	struct spd *spd;            /* published generation; RCU-protected */
+	struct cfg_policy *policies;/* the SPD's source, main lcore only */
+	uint32_t n_policies;
+	uint32_t spd_gen;
+	struct rte_rcu_qsbr *qsv;
+	struct rte_rcu_qsbr_dq *defer;
+	int ctl_fd;                 /* control channel listener (ctl_server.c) */
 	struct dp_routes *routes;
 	struct neigh_table *neigh;
 
@@ -110,6 +117,13 @@ static inline void
 dp_count(struct dp_worker *w, enum dp_counter c)
 {
 	w->cnt.c[c]++;
+}
+
+/* The SPD generation a worker classifies against (RCU-protected). */
+static inline const struct spd *
+dp_spd(void)
+{
+	return __atomic_load_n(&dp.spd, __ATOMIC_ACQUIRE);
 }
 
 /* Is a one of the gateway's own addresses? */
@@ -174,5 +188,7 @@ void dp_mgmt_poll(void);
 void dp_mgmt_release(void);
 
 int dp_telemetry_init(void);
+/* An SA slot's counters summed over workers (telemetry.c). */
+struct sa_counters dp_sa_counters(uint32_t idx);
 
 #endif

@@ -62,7 +62,7 @@ decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 		osa[ne++] = osa[i];
 	}
 	/* RFC 4301 §5.2: the inner packet must be one its SA was made for */
-	ip4_spd_lookup(dp.spd, CFG_DIR_IN, out, ne, res);
+	ip4_spd_lookup(dp_spd(), CFG_DIR_IN, out, ne, res);
 	for (i = 0; i < ne; i++) {
 		if (res[i] == NULL || res[i]->action != CFG_SP_PROTECT ||
 		    res[i]->sa_idx != (int32_t)osa[i]->idx) {
@@ -83,7 +83,7 @@ clear_traffic(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 	const struct spd_entry *res[DP_MAX_BURST];
 	uint16_t i;
 
-	ip4_spd_lookup(dp.spd, CFG_DIR_IN, pkts, n, res);
+	ip4_spd_lookup(dp_spd(), CFG_DIR_IN, pkts, n, res);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 

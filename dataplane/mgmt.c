@@ -10,7 +10,9 @@
 #include <rte_ethdev.h>
 
 #include "dp.h"
+#include "ctl_server.h"
 #include "neigh.h"
+#include "reclaim.h"
 
 #define MGMT_BURST 32
 
@@ -206,6 +208,8 @@ dp_mgmt_poll(void)
 	for (i = 0; i < n; i++)
 		hold_add(objs[i], now);
 	resolve_configured();
+	dp_ctl_poll();
+	dp_reclaim_poll();
 }
 
 void

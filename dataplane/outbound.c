@@ -48,7 +48,7 @@ dp_outbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 	struct sa *psa[DP_MAX_BURST];
 	uint16_t i, np = 0;
 
-	ip4_spd_lookup(dp.spd, CFG_DIR_OUT, pkts, n, res);
+	ip4_spd_lookup(dp_spd(), CFG_DIR_OUT, pkts, n, res);
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];

@@ -11,7 +11,10 @@
 #include <rte_malloc.h>
 
 #include "dp.h"
+#include "ctl_server.h"
 #include "neigh.h"
+#include "policy_store.h"
+#include "reclaim.h"
 #include "route.h"
 #include "setup.h"
 
@@ -145,12 +148,6 @@ port_setup(uint16_t i, char *err, size_t len)
 }
 
 static int
-resolve_spi(void *arg, uint32_t spi, enum cfg_direction dir)
-{
-	return sad_find(arg, spi, dir);
-}
-
-static int
 tables_setup(char *err, size_t len)
 {
 	const struct secgw_config *cfg = dp.cfg;
@@ -167,9 +164,9 @@ tables_setup(char *err, size_t len)
 			return -1;
 		}
 	}
-	dp.spd = spd_build("secgw_spd", cfg->policies, cfg->n_policies, resolve_spi, dp.sad,
-			   rte_socket_id(), e);
-	if (dp.spd == NULL) {
+	if (dp_rcu_setup(err, len) != 0)
+		return -1;
+	if (dp_policies_init(e, sizeof(e)) != 0) {
 		snprintf(err, len, "%s: %s", cfg->path, e);
 		return -1;
 	}
@@ -223,6 +220,7 @@ dp_setup(char *err, size_t len)
 {
 	uint16_t i;
 
+	dp.ctl_fd = -1;
 	dp.n_workers = dp.cfg->n_workers;
 	dp.n_ports = dp.cfg->n_ports;
 	for (i = 0; i < RTE_MAX_ETHPORTS; i++)
@@ -233,7 +231,9 @@ dp_setup(char *err, size_t len)
 	for (i = 0; i < dp.n_ports; i++)
 		if (port_setup(i, err, len) != 0)
 			return -1;
-	return tables_setup(err, len);
+	if (tables_setup(err, len) != 0)
+		return -1;
+	return dp_ctl_open(err, len);
 }
 
 void
@@ -249,8 +249,10 @@ dp_teardown(void)
 		rte_eth_dev_close(dp.ports[i].port_id);
 	}
 	/* SAs go before the crypto device: their sessions belong to it */
+	dp_ctl_close();
+	dp_rcu_teardown(); /* frees what is deferred, SAs included: before the SAD */
+	dp_policies_free();
 	sad_destroy(dp.sad);
-	spd_free(dp.spd);
 	routes_free(dp.routes);
 	neigh_free(dp.neigh);
 	rte_cryptodev_stop(dp.cdev_id);

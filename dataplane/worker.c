@@ -6,6 +6,7 @@
 
 #include "dp.h"
 #include "ip4.h"
+#include "reclaim.h"
 
 static void
 punt(struct dp_worker *w, struct rte_mbuf *m)
@@ -101,6 +102,7 @@ dp_worker_main(void *arg)
 	struct rte_mbuf *pkts[DP_MAX_BURST], *ip4[DP_MAX_BURST];
 	uint16_t burst = dp.cfg->burst, p, n, k, got;
 
+	dp_rcu_worker_online(w->idx);
 	while (!__atomic_load_n(&dp.stop, __ATOMIC_RELAXED)) {
 		got = 0;
 		for (p = 0; p < dp.n_ports; p++) {
@@ -119,7 +121,10 @@ dp_worker_main(void *arg)
 			got += send_injected(w);
 		dp_tx_flush(w);
 		dp_drops_flush(w);
+		/* nothing from earlier SPD generations or deleted SAs is held now */
+		rte_rcu_qsbr_quiescent(dp.qsv, w->idx);
 		idle_backoff(w, got);
 	}
+	dp_rcu_worker_offline(w->idx);
 	return 0;
 }

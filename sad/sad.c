@@ -64,8 +64,8 @@ sad_destroy(struct sad *sad)
 	if (sad == NULL)
 		return;
 	for (i = 0; sad->slots != NULL && i < sad->capacity; i++)
-		if (sad->slots[i].live)
-			sad_del(sad, i);
+		if (sad->slots[i].live || sad->slots[i].dying)
+			sad_reclaim(sad, i, sad_unlink(sad, i));
 	rte_hash_free(sad->by_spi);
 	rte_free(sad->slots);
 	rte_free(sad);
@@ -90,7 +90,7 @@ free_slot(struct sad *sad)
 
 	for (i = 0; i < sad->capacity; i++) {
 		j = (sad->free_hint + i) % sad->capacity;
-		if (!sad->slots[j].live) {
+		if (!sad->slots[j].live && !sad->slots[j].dying) {
 			sad->free_hint = j + 1;
 			return (int)j;
 		}
@@ -298,19 +298,25 @@ fail:
 	return -1;
 }
 
-void
-sad_del(struct sad *sad, uint32_t idx)
+int32_t
+sad_unlink(struct sad *sad, uint32_t idx)
 {
 	struct sa *s = &sad->slots[idx];
 	struct sad_key k = {.spi = s->spi, .dir = s->dir};
 
-	int32_t pos;
-
 	if (!s->live)
-		return;
-	/* Lock-free hashes keep a deleted key's slot until told; readers are
-	 * gone when this runs (see the concurrency note in sad.h). */
-	pos = rte_hash_del_key(sad->by_spi, &k);
+		return -1;
+	s->live = false;
+	s->dying = true;
+	/* a lock-free hash keeps the key's slot until sad_reclaim frees it */
+	return rte_hash_del_key(sad->by_spi, &k);
+}
+
+void
+sad_reclaim(struct sad *sad, uint32_t idx, int32_t pos)
+{
+	struct sa *s = &sad->slots[idx];
+
 	if (pos >= 0)
 		rte_hash_free_key_with_position(sad->by_spi, pos);
 	if (s->ss.sa != NULL) {
@@ -321,4 +327,11 @@ sad_del(struct sad *sad, uint32_t idx)
 		rte_cryptodev_sym_session_free(s->ss.crypto.dev_id, s->ss.crypto.ses);
 	explicit_bzero(&s->cfg, sizeof(s->cfg));
 	memset(s, 0, sizeof(*s));
+}
+
+void
+sad_del(struct sad *sad, uint32_t idx)
+{
+	if (sad->slots[idx].live)
+		sad_reclaim(sad, idx, sad_unlink(sad, idx));
 }

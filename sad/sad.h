@@ -7,8 +7,10 @@
  * fields the workers need; the YAML/control view stays in struct cfg_sa.
  *
  * Concurrency: one writer (the main lcore), many lock-free readers (workers).
- * In this version SAs are installed before the workers start and removed
- * after they stop; runtime changes come with the RCU-managed control channel.
+ * Removal is in two steps: sad_unlink() makes the SA unreachable by lookup;
+ * once every worker has passed a quiescent state (rte_rcu_qsbr) the writer
+ * calls sad_reclaim(), which frees the session and wipes the keys.  Until then
+ * the slot is not reused, so a worker still holding the SA stays safe.
  */
 #ifndef SECGW_SAD_H
 #define SECGW_SAD_H
@@ -46,6 +48,8 @@ struct sa {
 	uint8_t icv_len;
 	uint8_t pad_align;
 	bool live;
+	bool dying;        /* unlinked, waiting for readers to pass (RCU) */
+	struct sa_counters cnt_base; /* counters of earlier SAs in this slot */
 	struct cfg_sa cfg; /* control view, keys included; wiped on delete */
 } __rte_cache_aligned;
 
@@ -61,7 +65,11 @@ void sad_destroy(struct sad *sad);
  */
 int sad_add(struct sad *sad, const struct cfg_sa *cfg, uint8_t cdev_id,
 	    struct rte_mempool *sess_pool, bool sqn_atomic, char err[SAD_ERR_MAX]);
-/* Remove a slot: frees the session, wipes keys. Caller guarantees no reader. */
+/* Step one of removal; returns the hash position to give sad_reclaim(). */
+int32_t sad_unlink(struct sad *sad, uint32_t idx);
+/* Step two, after a grace period: frees the session, wipes keys. */
+void sad_reclaim(struct sad *sad, uint32_t idx, int32_t pos);
+/* Both steps at once, when no reader can exist (setup failures, shutdown). */
 void sad_del(struct sad *sad, uint32_t idx);
 
 uint32_t sad_capacity(const struct sad *sad);

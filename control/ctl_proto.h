@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * secgw control channel: how a control process (secgwctl, secgw-ike) changes
+ * a running data plane's SAs and policies.
+ *
+ * Transport: a SOCK_SEQPACKET UNIX socket at CTL_SOCK_FMT, served by the data
+ * plane's main lcore.  One request datagram, one reply datagram, in order.
+ * Why a socket and not a DPDK secondary process: it works when the data plane
+ * runs without hugepages (--no-huge memory cannot be shared), a crashing or
+ * killed control process can corrupt nothing in the data plane's memory, and
+ * the kernel tells the data plane when the peer is gone.  The cost is two
+ * system calls per command on the main lcore, never on a worker.
+ *
+ * Messages are C structs in host byte order (both ends run on the same host
+ * and are built from the same header); CTL_VERSION changes with any layout.
+ * Keys travel only in CTL_SA_ADD requests; replies never carry key material.
+ */
+#ifndef SECGW_CTL_PROTO_H
+#define SECGW_CTL_PROTO_H
+
+#include <stdint.h>
+
+#include "config.h"
+
+#define CTL_VERSION 1
+#define CTL_SOCK_FMT "/var/run/dpdk/%s/secgw.ctl"
+#define CTL_MSG_MAX 65536
+#define CTL_ERR_LEN 200
+
+enum ctl_op {
+	CTL_SA_ADD = 1,     /* body: struct cfg_sa */
+	CTL_SA_DEL,         /* body: struct ctl_sa_ref */
+	CTL_SA_LIST,        /* body: struct ctl_list_req; reply: struct ctl_sa_info[] */
+	CTL_POLICY_ADD,     /* body: struct cfg_policy (name required, unique) */
+	CTL_POLICY_DEL,     /* body: struct ctl_policy_ref */
+	CTL_POLICY_LIST,    /* body: struct ctl_list_req; reply: struct cfg_policy[] */
+};
+
+struct ctl_hdr {
+	uint16_t version;
+	uint16_t op;
+	uint32_t seq;  /* echoed in the reply */
+	uint32_t len;  /* bytes of body after this header */
+};
+
+struct ctl_sa_ref {
+	uint32_t spi;
+	uint32_t dir; /* enum cfg_direction */
+};
+
+struct ctl_policy_ref {
+	char name[CFG_NAME_MAX];
+};
+
+struct ctl_list_req {
+	uint32_t cursor; /* 0 to start; then the reply's next_cursor */
+};
+
+struct ctl_reply {
+	struct ctl_hdr hdr;
+	int32_t status;          /* 0, or a negative errno */
+	char error[CTL_ERR_LEN]; /* what went wrong, for people */
+	uint32_t count;          /* list entries after this struct */
+	uint32_t next_cursor;    /* 0 when the list is complete */
+};
+
+struct ctl_sa_info {
+	struct cfg_sa sa; /* key fields zeroed */
+	uint64_t packets, bytes, drop_replay, drop_icv;
+};
+
+#endif

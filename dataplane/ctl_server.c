@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Control channel server (protocol and rationale in control/ctl_proto.h).
+ * Runs on the main lcore between ARP and reclamation; never blocks.  Every
+ * request is validated field by field: the client is another process and
+ * may be buggy or hostile.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl_proto.h"
+#include "ctl_server.h"
+#include "dp.h"
+#include "policy_store.h"
+#include "reclaim.h"
+
+#define CTL_MAX_CLIENTS 8
+#define CTL_MSGS_PER_POLL 64
+
+static int clients[CTL_MAX_CLIENTS];
+static uint16_t n_clients;
+static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+static uint8_t req_buf[CTL_MSG_MAX];
+static uint8_t rep_buf[CTL_MSG_MAX];
+
+int
+dp_ctl_open(char *err, size_t len)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	snprintf(sock_path, sizeof(sock_path), CTL_SOCK_FMT, dp.cfg->file_prefix);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, len, "control socket: %s", strerror(errno));
+		return -1;
+	}
+	unlink(sock_path); /* a previous run that died left it behind */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || chmod(sock_path, 0600) != 0 ||
+	    listen(fd, CTL_MAX_CLIENTS) != 0) {
+		snprintf(err, len, "control socket %s: %s", sock_path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	dp.ctl_fd = fd;
+	return 0;
+}
+
+void
+dp_ctl_close(void)
+{
+	while (n_clients > 0)
+		close(clients[--n_clients]);
+	if (dp.ctl_fd >= 0) {
+		close(dp.ctl_fd);
+		unlink(sock_path);
+	}
+	dp.ctl_fd = -1;
+}
+
+static bool
+terminated(const char *s, size_t max)
+{
+	return memchr(s, '\0', max) != NULL;
+}
+
+static int __rte_format_printf(3, 4)
+refuse(struct ctl_reply *r, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->error, sizeof(r->error), fmt, ap);
+	va_end(ap);
+	r->status = status;
+	return status;
+}
+
+static int
+check_sa(const struct cfg_sa *s, struct ctl_reply *r)
+{
+	const struct cfg_alg_info *ci, *ii;
+
+	if (!terminated(s->name, sizeof(s->name)) || s->dir > CFG_DIR_IN ||
+	    s->proto > CFG_SA_AH || s->mode > CFG_MODE_TRANSPORT ||
+	    s->cipher >= CFG_CIPHER__COUNT || s->integ >= CFG_INTEG__COUNT)
+		return refuse(r, -EINVAL, "malformed SA record");
+	ci = cfg_cipher_info(s->cipher);
+	ii = cfg_integ_info(s->integ);
+	if (s->spi < 256)
+		return refuse(r, -EINVAL, "SPI %u is reserved (RFC 4303 §2.1)", s->spi);
+	if (s->key_len != ci->key_len || s->auth_key_len > sizeof(s->auth_key) ||
+	    (s->integ != CFG_INTEG_NONE && s->auth_key_len != ii->key_len + ii->salt_len))
+		return refuse(r, -EINVAL, "SA 0x%08x: key lengths do not match %s/%s", s->spi,
+			      ci->name, ii->name);
+	if (ci->aead == (s->integ != CFG_INTEG_NONE) && s->cipher != CFG_CIPHER_NULL)
+		return refuse(r, -EINVAL, "SA 0x%08x: %s %s an integrity algorithm", s->spi,
+			      ci->name, ci->aead ? "takes no" : "needs");
+	if (s->replay_window > 4096)
+		return refuse(r, -EINVAL, "SA 0x%08x: replay window above 4096", s->spi);
+	if (s->mode == CFG_MODE_TUNNEL &&
+	    (s->tun_src.family != s->tun_dst.family ||
+	     (s->tun_src.family != AF_INET && s->tun_src.family != AF_INET6)))
+		return refuse(r, -EINVAL, "SA 0x%08x: tunnel endpoints missing", s->spi);
+	return 0;
+}
+
+static int
+sa_add(const struct cfg_sa *in, struct ctl_reply *r)
+{
+	char err[SAD_ERR_MAX];
+	struct cfg_sa s = *in;
+	int idx;
+
+	if (check_sa(&s, r) != 0)
+		return r->status;
+	if (s.name[0] == '\0')
+		snprintf(s.name, sizeof(s.name), "sa-%08x", s.spi);
+	idx = sad_add(dp.sad, &s, dp.cdev_id, dp.sess_pool, dp.n_workers > 1, err);
+	explicit_bzero(&s, sizeof(s));
+	if (idx < 0)
+		return refuse(r, -EINVAL, "%s", err);
+	/* the slot may have served an earlier SA: its counters start from here */
+	sad_slot(dp.sad, idx)->cnt_base = dp_sa_counters(idx);
+	return 0;
+}
+
+static int
+sa_del(const struct ctl_sa_ref *ref, struct ctl_reply *r)
+{
+	int idx, p;
+
+	if (ref->dir > CFG_DIR_IN)
+		return refuse(r, -EINVAL, "malformed SA reference");
+	idx = sad_find(dp.sad, ref->spi, ref->dir);
+	if (idx < 0)
+		return refuse(r, -ENOENT, "no %s SA with SPI 0x%08x",
+			      ref->dir == CFG_DIR_IN ? "inbound" : "outbound", ref->spi);
+	p = dp_policy_using_sa(ref->spi, ref->dir);
+	if (p >= 0)
+		return refuse(r, -EBUSY, "SA 0x%08x is used by policy %s", ref->spi,
+			      dp.policies[p].name);
+	dp_defer_sa(idx, sad_unlink(dp.sad, idx));
+	return 0;
+}
+
+static bool
+prefix_ok(const struct cfg_prefix *p)
+{
+	return p->addr.family == AF_INET && p->len <= 32;
+}
+
+static int
+policy_add(const struct cfg_policy *p, struct ctl_reply *r)
+{
+	char err[CTL_ERR_LEN];
+	int rc;
+
+	if (!terminated(p->name, sizeof(p->name)) || p->name[0] == '\0' ||
+	    p->dir > CFG_DIR_IN || p->action > CFG_SP_PROTECT || p->proto < -1 ||
+	    p->proto > 255 || p->sport_lo > p->sport_hi || p->dport_lo > p->dport_hi)
+		return refuse(r, -EINVAL, "malformed policy record");
+	if (!prefix_ok(&p->src) || !prefix_ok(&p->dst))
+		return refuse(r, -EINVAL, "policy %s: only IPv4 selectors are supported yet",
+			      p->name);
+	rc = dp_policy_add(p, err, sizeof(err));
+	return rc == 0 ? 0 : refuse(r, rc, "%s", err);
+}
+
+static int
+policy_del(const struct ctl_policy_ref *ref, struct ctl_reply *r)
+{
+	char err[CTL_ERR_LEN];
+	int rc;
+
+	if (!terminated(ref->name, sizeof(ref->name)))
+		return refuse(r, -EINVAL, "malformed policy name");
+	rc = dp_policy_del(ref->name, err, sizeof(err));
+	return rc == 0 ? 0 : refuse(r, rc, "%s", err);
+}
+
+static size_t
+sa_list(const struct ctl_list_req *q, struct ctl_reply *r)
+{
+	struct ctl_sa_info *out = (struct ctl_sa_info *)(r + 1);
+	size_t room = (sizeof(rep_buf) - sizeof(*r)) / sizeof(*out);
+	uint32_t i, cap = sad_capacity(dp.sad);
+	struct sa_counters c;
+
+	for (i = q->cursor; i < cap && r->count < room; i++) {
+		const struct sa *s = sad_slot(dp.sad, i);
+		struct ctl_sa_info *e = &out[r->count];
+
+		if (!s->live)
+			continue;
+		memset(e, 0, sizeof(*e));
+		e->sa = s->cfg;
+		explicit_bzero(e->sa.key, sizeof(e->sa.key));
+		explicit_bzero(e->sa.salt, sizeof(e->sa.salt));
+		explicit_bzero(e->sa.auth_key, sizeof(e->sa.auth_key));
+		c = dp_sa_counters(i);
+		e->packets = c.packets - s->cnt_base.packets;
+		e->bytes = c.bytes - s->cnt_base.bytes;
+		e->drop_replay = c.drop_replay - s->cnt_base.drop_replay;
+		e->drop_icv = c.drop_icv - s->cnt_base.drop_icv;
+		r->count++;
+	}
+	r->next_cursor = i < cap ? i : 0;
+	return r->count * sizeof(*out);
+}
+
+static size_t
+policy_list(const struct ctl_list_req *q, struct ctl_reply *r)
+{
+	struct cfg_policy *out = (struct cfg_policy *)(r + 1);
+	size_t room = (sizeof(rep_buf) - sizeof(*r)) / sizeof(*out);
+	uint32_t i;
+
+	for (i = q->cursor; i < dp.n_policies && r->count < room; i++)
+		out[r->count++] = dp.policies[i];
+	r->next_cursor = i < dp.n_policies ? i : 0;
+	return r->count * sizeof(*out);
+}
+
+static const size_t body_size[] = {
+	[CTL_SA_ADD] = sizeof(struct cfg_sa),
+	[CTL_SA_DEL] = sizeof(struct ctl_sa_ref),
+	[CTL_SA_LIST] = sizeof(struct ctl_list_req),
+	[CTL_POLICY_ADD] = sizeof(struct cfg_policy),
+	[CTL_POLICY_DEL] = sizeof(struct ctl_policy_ref),
+	[CTL_POLICY_LIST] = sizeof(struct ctl_list_req),
+};
+
+/* Handle one request datagram; returns the reply's length. */
+static size_t
+handle(const uint8_t *req, size_t n, struct ctl_reply *r)
+{
+	struct ctl_hdr h;
+	const void *body = req + sizeof(h);
+	size_t extra = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->hdr.version = CTL_VERSION;
+	if (n < sizeof(h)) {
+		refuse(r, -EBADMSG, "request shorter than its header");
+		return sizeof(*r);
+	}
+	memcpy(&h, req, sizeof(h));
+	r->hdr.op = h.op;
+	r->hdr.seq = h.seq;
+	if (h.version != CTL_VERSION) {
+		refuse(r, -EPROTO, "protocol version %u, this data plane speaks %u", h.version,
+		       CTL_VERSION);
+		return sizeof(*r);
+	}
+	if (h.op == 0 || h.op >= RTE_DIM(body_size) || h.len != n - sizeof(h) ||
+	    h.len != body_size[h.op]) {
+		refuse(r, -EBADMSG, "malformed request (op %u, %zu bytes)", h.op, n);
+		return sizeof(*r);
+	}
+	switch (h.op) {
+	case CTL_SA_ADD:
+		sa_add(body, r);
+		break;
+	case CTL_SA_DEL:
+		sa_del(body, r);
+		break;
+	case CTL_SA_LIST:
+		extra = sa_list(body, r);
+		break;
+	case CTL_POLICY_ADD:
+		policy_add(body, r);
+		break;
+	case CTL_POLICY_DEL:
+		policy_del(body, r);
+		break;
+	case CTL_POLICY_LIST:
+		extra = policy_list(body, r);
+		break;
+	}
+	r->hdr.len = sizeof(*r) - sizeof(r->hdr) + extra;
+	return sizeof(*r) + extra;
+}
+
+static void
+accept_clients(void)
+{
+	int fd;
+
+	while ((fd = accept4(dp.ctl_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		if (n_clients == CTL_MAX_CLIENTS) {
+			close(fd); /* the client sees the connection closed */
+			continue;
+		}
+		clients[n_clients++] = fd;
+	}
+}
+
+/* Serve one client; false when it has gone. */
+static bool
+serve(int fd)
+{
+	struct ctl_reply *r = (struct ctl_reply *)rep_buf;
+	ssize_t n;
+	size_t len;
+	int i;
+
+	for (i = 0; i < CTL_MSGS_PER_POLL; i++) {
+		n = recv(fd, req_buf, sizeof(req_buf), MSG_DONTWAIT | MSG_TRUNC);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return false;
+		if (n < 0)
+			return true;
+		len = handle(req_buf, (size_t)n > sizeof(req_buf) ? 0 : (size_t)n, r);
+		explicit_bzero(req_buf, RTE_MIN((size_t)n, sizeof(req_buf)));
+		if (send(fd, rep_buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+			return false;
+	}
+	return true;
+}
+
+void
+dp_ctl_poll(void)
+{
+	uint16_t i = 0;
+
+	if (dp.ctl_fd < 0)
+		return;
+	accept_clients();
+	while (i < n_clients) {
+		if (serve(clients[i])) {
+			i++;
+			continue;
+		}
+		close(clients[i]);
+		clients[i] = clients[--n_clients];
+	}
+}
