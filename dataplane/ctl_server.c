@@ -302,27 +302,80 @@ accept_clients(void)
 	}
 }
 
+/*
+ * Policy edits of one batch are answered together after a single SPD build,
+ * so a client that pipelines its requests gets thousands of edits a second.
+ * Any other request first flushes the batch: its answer must see the edits,
+ * and an SA must not be reclaimed while a published SPD still points at it.
+ */
+static struct ctl_reply batch[CTL_MSGS_PER_POLL];
+static uint16_t n_batch;
+
+static bool
+send_reply(int fd, const void *r, size_t len)
+{
+	return send(fd, r, len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len;
+}
+
+static bool
+flush_batch(int fd)
+{
+	char err[CTL_ERR_LEN];
+	bool ok = true;
+	uint16_t i;
+
+	if (dp_policies_commit(err, sizeof(err)) != 0)
+		for (i = 0; i < n_batch; i++)
+			if (batch[i].status == 0)
+				refuse(&batch[i], -ENOMEM, "%s", err);
+	for (i = 0; i < n_batch && ok; i++)
+		ok = send_reply(fd, &batch[i], sizeof(batch[i]));
+	n_batch = 0;
+	return ok;
+}
+
+static bool
+is_policy_edit(const uint8_t *req, size_t n)
+{
+	const struct ctl_hdr *h = (const struct ctl_hdr *)req;
+
+	return n >= sizeof(*h) && (h->op == CTL_POLICY_ADD || h->op == CTL_POLICY_DEL);
+}
+
 /* Serve one client; false when it has gone. */
 static bool
 serve(int fd)
 {
 	struct ctl_reply *r = (struct ctl_reply *)rep_buf;
+	bool alive = true;
 	ssize_t n;
-	size_t len;
+	size_t len, got;
 	int i;
 
 	for (i = 0; i < CTL_MSGS_PER_POLL; i++) {
 		n = recv(fd, req_buf, sizeof(req_buf), MSG_DONTWAIT | MSG_TRUNC);
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
-			return false;
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			alive = false;
+			break;
+		}
 		if (n < 0)
-			return true;
-		len = handle(req_buf, (size_t)n > sizeof(req_buf) ? 0 : (size_t)n, r);
+			break;
+		got = (size_t)n > sizeof(req_buf) ? 0 : (size_t)n;
+		if (is_policy_edit(req_buf, got)) {
+			handle(req_buf, got, &batch[n_batch++]);
+		} else {
+			if (!flush_batch(fd))
+				alive = false;
+			len = handle(req_buf, got, r);
+			if (alive && !send_reply(fd, rep_buf, len))
+				alive = false;
+		}
 		explicit_bzero(req_buf, RTE_MIN((size_t)n, sizeof(req_buf)));
-		if (send(fd, rep_buf, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-			return false;
+		if (!alive)
+			break;
 	}
-	return true;
+	/* the edits stand even if their client left before hearing so */
+	return flush_batch(fd) && alive;
 }
 
 void

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The SPD's source of truth on the main lcore: the policy list, edited by the
- * control channel.  Every edit compiles a new SPD generation, publishes it with
- * one pointer store and hands the old one to RCU; a failed build leaves the
- * published SPD and the list as they were.
+ * control channel.  Edits accumulate until dp_policies_commit(), which compiles
+ * one new SPD generation for all of them (an ACL build costs milliseconds, so
+ * building per edit would cap the rate at a few hundred per second), publishes
+ * it with one pointer store and hands the old one to RCU.  A failed build puts
+ * the list back as it was at the last commit.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,13 +42,42 @@ publish(char *err, size_t len)
 	return 0;
 }
 
+/* The list as last committed, kept while edits are pending. */
+static struct cfg_policy *shadow;
+static uint32_t n_shadow;
+static bool dirty;
+
+static void
+begin_edit(void)
+{
+	if (dirty)
+		return;
+	memcpy(shadow, dp.policies, sizeof(*shadow) * dp.n_policies);
+	n_shadow = dp.n_policies;
+	dirty = true;
+}
+
+int
+dp_policies_commit(char *err, size_t len)
+{
+	if (!dirty)
+		return 0;
+	dirty = false;
+	if (publish(err, len) == 0)
+		return 0;
+	memcpy(dp.policies, shadow, sizeof(*shadow) * n_shadow);
+	dp.n_policies = n_shadow;
+	return -ENOMEM;
+}
+
 int
 dp_policies_init(char *err, size_t len)
 {
 	const struct secgw_config *cfg = dp.cfg;
 
 	dp.policies = rte_zmalloc("policies", sizeof(*dp.policies) * cfg->max_policies, 0);
-	if (dp.policies == NULL) {
+	shadow = rte_zmalloc("policies_shadow", sizeof(*shadow) * cfg->max_policies, 0);
+	if (dp.policies == NULL || shadow == NULL) {
 		snprintf(err, len, "out of memory for %u policies", cfg->max_policies);
 		return -1;
 	}
@@ -60,7 +92,9 @@ dp_policies_free(void)
 	spd_free(dp.spd);
 	dp.spd = NULL;
 	rte_free(dp.policies);
+	rte_free(shadow);
 	dp.policies = NULL;
+	shadow = NULL;
 }
 
 static int
@@ -103,35 +137,24 @@ dp_policy_add(const struct cfg_policy *p, char *err, size_t len)
 			 p->dir == CFG_DIR_IN ? "inbound" : "outbound", p->spi);
 		return -ENOENT;
 	}
+	begin_edit();
 	dp.policies[dp.n_policies++] = *p;
-	if (publish(err, len) != 0) {
-		dp.n_policies--;
-		return -ENOMEM;
-	}
 	return 0;
 }
 
 int
 dp_policy_del(const char *name, char *err, size_t len)
 {
-	struct cfg_policy removed;
 	int i = find_by_name(name);
 
 	if (i < 0) {
 		snprintf(err, len, "no policy named %.*s", CFG_NAME_MAX, name);
 		return -ENOENT;
 	}
-	removed = dp.policies[i];
+	begin_edit();
 	/* keep the order: equal priorities are decided by it */
 	memmove(&dp.policies[i], &dp.policies[i + 1],
 		sizeof(*dp.policies) * (dp.n_policies - i - 1));
 	dp.n_policies--;
-	if (publish(err, len) != 0) {
-		memmove(&dp.policies[i + 1], &dp.policies[i],
-			sizeof(*dp.policies) * (dp.n_policies - i));
-		dp.policies[i] = removed;
-		dp.n_policies++;
-		return -ENOMEM;
-	}
 	return 0;
 }
