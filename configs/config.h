@@ -211,4 +211,14 @@ int cfg_port_by_name(const struct secgw_config *cfg, const char *name);
 const struct cfg_sa *cfg_sa_by_spi(const struct secgw_config *cfg, uint32_t spi,
 				   enum cfg_direction dir);
 
+/*
+ * One SA / one policy as a YAML mapping (block or flow), with the fields and
+ * checks of one entry of "sas:" / "policies:".  Messages read
+ * "sa:LINE:COL: FIELD: what is wrong" ("policy:..." for a policy).  Absent
+ * names stay empty; a policy's "sa:" is not looked up (the data plane does).
+ * Return 0, or -1 with err set (and *sa wiped).
+ */
+int config_parse_sa(const char *text, struct cfg_sa *sa, char err[CFG_ERR_MAX]);
+int config_parse_policy(const char *text, struct cfg_policy *pol, char err[CFG_ERR_MAX]);
+
 #endif

@@ -38,6 +38,17 @@ int cfg_open_item(struct loader *ld, const struct ynode *item, const char *path,
 long cfg_read_list(const struct cfg_obj *o, const char *key, size_t lo, size_t hi,
 		   const char *what, bool required, const struct ynode **list);
 
+/*
+ * One entry of "sas:" / "policies:", shared by the file loader and the
+ * snippet parsers (config_snippet.c).  path is the entry's field path
+ * ("sas[2]", or "" for a snippet); the caller sets the default name first.
+ * A policy's "sa:" is resolved against ld's SAs, or not at all when ld is NULL.
+ */
+int cfg_read_sa_entry(struct cfg_walk *w, const struct ynode *item, const char *path,
+		      struct cfg_sa *sa);
+int cfg_read_policy_entry(struct cfg_walk *w, struct loader *ld, const struct ynode *item,
+			  const char *path, struct cfg_policy *p);
+
 int cfg_read_sas(struct loader *ld, const struct cfg_obj *top);
 int cfg_read_policies(struct loader *ld, const struct cfg_obj *top);
 void cfg_loader_release(struct loader *ld);

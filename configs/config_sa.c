@@ -251,22 +251,29 @@ static int read_sa_natt(const struct cfg_obj *o, struct cfg_sa *sa)
 	return 0;
 }
 
-static int read_sa(struct loader *ld, const struct ynode *item, uint32_t idx)
+/* A map item, or "PATH: expected a mapping" ("document" for a snippet's root). */
+static int open_entry(struct cfg_walk *w, const struct ynode *item, const char *path,
+		      const char *const keys[], struct cfg_obj *o)
+{
+	if (item->kind != YNODE_MAP)
+		return cfg_fail(w, item, path[0] ? path : "document", "expected a mapping, got %s",
+				ynode_kind_name(item));
+	return obj_open(w, item, item, path, keys, o);
+}
+
+int cfg_read_sa_entry(struct cfg_walk *w, const struct ynode *item, const char *path,
+		      struct cfg_sa *sa)
 {
 	static const char *const protos[] = { "esp", "ah" };
 	static const char *const modes[] = { "tunnel", "transport" };
 	_Static_assert(CFG_SA_ESP == 0 && CFG_SA_AH == 1, "proto names");
 	_Static_assert(CFG_MODE_TUNNEL == 0 && CFG_MODE_TRANSPORT == 1, "mode names");
-	struct cfg_sa *sa = &ld->cfg->sas[idx];
 	struct cfg_obj o;
-	char path[YPATH_MAX];
 	int proto = CFG_SA_ESP, mode = CFG_MODE_TUNNEL, rc;
 
-	cfg_pathf(path, "sas[%u]", idx);
-	if (cfg_open_item(ld, item, path, sa_keys, &o) < 0)
+	if (open_entry(w, item, path, sa_keys, &o) < 0)
 		return -1;
 	sa->line = item->line;
-	snprintf(sa->name, sizeof(sa->name), "sa[%u]", idx);
 	if (obj_name(&o, "name", sa->name, sizeof(sa->name)) < 0)
 		return -1;
 	if ((rc = obj_u32(&o, "spi", SPI_MIN, UINT32_MAX, &sa->spi)) <= 0)
@@ -280,6 +287,16 @@ static int read_sa(struct loader *ld, const struct ynode *item, uint32_t idx)
 	    read_sa_keys(&o, sa) < 0 || read_sa_sequence(&o, sa) < 0 || read_sa_natt(&o, sa) < 0)
 		return -1;
 	return 0;
+}
+
+static int read_sa(struct loader *ld, const struct ynode *item, uint32_t idx)
+{
+	struct cfg_sa *sa = &ld->cfg->sas[idx];
+	char path[YPATH_MAX];
+
+	cfg_pathf(path, "sas[%u]", idx);
+	snprintf(sa->name, sizeof(sa->name), "sa[%u]", idx);
+	return cfg_read_sa_entry(&ld->w, item, path, sa);
 }
 
 static int spi_ref_cmp(const void *a, const void *b)
@@ -505,26 +522,34 @@ static int read_action(struct loader *ld, const struct cfg_obj *o, struct cfg_po
 	rc = obj_u32(o, "sa", 0, UINT32_MAX, &p->spi);
 	if (rc <= 0)
 		return rc < 0 ? -1 : obj_missing(o, "sa", "action protect needs an SA");
-	return resolve_sa(ld, o, p);
+	/* a snippet (no loader) leaves the reference to the data plane's SAD */
+	return ld != NULL ? resolve_sa(ld, o, p) : 0;
 }
 
-static int read_policy(struct loader *ld, const struct ynode *item, uint32_t idx)
+int cfg_read_policy_entry(struct cfg_walk *w, struct loader *ld, const struct ynode *item,
+			  const char *path, struct cfg_policy *p)
 {
-	struct cfg_policy *p = &ld->cfg->policies[idx];
 	struct cfg_obj o;
-	char path[YPATH_MAX];
 
-	cfg_pathf(path, "policies[%u]", idx);
-	if (cfg_open_item(ld, item, path, policy_keys, &o) < 0)
+	if (open_entry(w, item, path, policy_keys, &o) < 0)
 		return -1;
 	p->line = item->line;
-	snprintf(p->name, sizeof(p->name), "policies[%u]", idx);
 	p->priority = 1000;
 	if (obj_name(&o, "name", p->name, sizeof(p->name)) < 0 || read_direction(&o, &p->dir) < 0 ||
 	    read_selectors(&o, p) < 0 || read_ip_proto(&o, p) < 0 || read_l4_ports(&o, p) < 0 ||
 	    read_action(ld, &o, p) < 0 || obj_u32(&o, "priority", 0, INT32_MAX, &p->priority) < 0)
 		return -1;
 	return 0;
+}
+
+static int read_policy(struct loader *ld, const struct ynode *item, uint32_t idx)
+{
+	struct cfg_policy *p = &ld->cfg->policies[idx];
+	char path[YPATH_MAX];
+
+	cfg_pathf(path, "policies[%u]", idx);
+	snprintf(p->name, sizeof(p->name), "policies[%u]", idx);
+	return cfg_read_policy_entry(&ld->w, ld, item, path, p);
 }
 
 int cfg_read_policies(struct loader *ld, const struct cfg_obj *top)

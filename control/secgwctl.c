@@ -3,6 +3,8 @@
  * secgwctl: operator CLI for a running secgw-dp.
  *
  *   secgwctl [-p FILE_PREFIX | -s SOCKET_PATH] [--json] stats [--all] | sa list | ports
+ *   secgwctl [-p FILE_PREFIX] sa add 'YAML' | sa del SPI in|out
+ *   secgwctl [-p FILE_PREFIX] [--json] policy add 'YAML' | policy del NAME | policy list
  *
  * It speaks the DPDK telemetry v2 protocol over plain sockets (no DPDK linked):
  * connect a SOCK_SEQPACKET UNIX socket at <runtime dir>/dpdk/<prefix>/dpdk_telemetry.v2,
@@ -11,6 +13,12 @@
  * shapes are those of dataplane/CONTRACT.md.  Exit 0 on success, 1 on any error
  * (bad usage, no socket, data plane not running, unknown command, malformed
  * reply), with one message on stderr.
+ *
+ * The commands that change SAs and policies (and policy list) use the data
+ * plane's control socket instead (ctl_proto.h, via ctl_client.c); their YAML
+ * argument is one entry of a config file's sas: / policies:, checked here by
+ * the config loader before it is sent.  They print "ok" and exit 0, or exit 1
+ * with the data plane's refusal on stderr.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +32,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "ctl_client.h"
 #include "json_mini.h"
 
 #define TELEMETRY_SOCKET "dpdk_telemetry.v2"
@@ -54,8 +64,10 @@ short_usage(void)
 {
 	fprintf(stderr,
 		"usage: %s [-p FILE_PREFIX | -s SOCKET_PATH] [--json] stats [--all] | sa list | ports\n"
+		"       %s [-p FILE_PREFIX] [--json] sa add YAML | sa del SPI in|out |\n"
+		"                 policy add YAML | policy del NAME | policy list\n"
 		"(%s --help for more)\n",
-		prog, prog);
+		prog, prog, prog);
 }
 
 static void
@@ -67,9 +79,15 @@ usage(FILE *f)
 		"  stats [--all]   data-plane counters (non-zero ones unless --all)\n"
 		"  sa list         security associations with their counters\n"
 		"  ports           ports with their counters\n"
+		"  sa add YAML     install an SA, e.g. '{spi: 0x3001, direction: out, src: ..,\n"
+		"                  dst: .., cipher: aes-128-gcm, key: 0x..}' (fields as in sas:)\n"
+		"  sa del SPI DIR  remove the SA with SPI (hex 0x.. or decimal), DIR in or out\n"
+		"  policy add YAML add a named policy (fields as in policies:, name required)\n"
+		"  policy del NAME remove a policy (config ones too, e.g. 'policies[2]')\n"
+		"  policy list     policies in the running SPD\n"
 		"options:\n"
 		"  -p, --prefix P  DPDK file prefix of the data plane (default \"%s\")\n"
-		"  -s, --socket S  telemetry socket path (overrides -p)\n"
+		"  -s, --socket S  telemetry socket path (overrides -p; not for add/del/policy)\n"
 		"  -j, --json      print the reply object as received\n"
 		"  -a, --all       with stats: print zero counters too\n"
 		"  -h, --help      this text\n",
@@ -621,6 +639,228 @@ out:
 	return rc;
 }
 
+/* ---- control socket: sa add/del, policy add/del/list ----------------------- */
+
+static void
+json_string(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20 || ch == 0x7f)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+static const char *
+proto_str(int proto, char *buf, size_t cap)
+{
+	static const struct { int n; const char *name; } names[] = {
+		{ -1, "any" }, { 1, "icmp" }, { 6, "tcp" }, { 17, "udp" }, { 50, "esp" },
+		{ 51, "ah" }, { 58, "icmpv6" }, { 132, "sctp" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].n == proto)
+			return names[i].name;
+	snprintf(buf, cap, "%d", proto);
+	return buf;
+}
+
+static void
+prefix_str(const struct cfg_prefix *p, char *buf, size_t cap)
+{
+	char a[64];
+
+	if (cfg_addr_str(&p->addr, a, sizeof(a)) == NULL)
+		snprintf(a, sizeof(a), "?");
+	snprintf(buf, cap, "%s/%u", a, p->len);
+}
+
+static void
+range_str(uint16_t lo, uint16_t hi, char *buf, size_t cap)
+{
+	if (lo == 0 && hi == 65535)
+		snprintf(buf, cap, "any");
+	else if (lo == hi)
+		snprintf(buf, cap, "%u", lo);
+	else
+		snprintf(buf, cap, "%u-%u", lo, hi);
+}
+
+static const char *
+action_str(enum cfg_sp_action a)
+{
+	return a == CFG_SP_PROTECT ? "protect" : a == CFG_SP_DISCARD ? "discard" : "bypass";
+}
+
+static int
+print_policies(struct cfg_policy *pol, size_t n, int json)
+{
+	struct table t = {
+		.ncols = 10,
+		.head = { "NAME", "DIR", "PRIORITY", "SRC", "DST", "PROTO", "SPORT", "DPORT",
+			  "ACTION", "SA" },
+		.right = { [2] = true },
+	};
+	char src[80], dst[80], sp[16], dp[16], pb[8];
+
+	if (json) {
+		printf("{");
+		for (size_t i = 0; i < n; i++) {
+			struct cfg_policy *p = &pol[i];
+
+			p->name[sizeof(p->name) - 1] = '\0';
+			prefix_str(&p->src, src, sizeof(src));
+			prefix_str(&p->dst, dst, sizeof(dst));
+			range_str(p->sport_lo, p->sport_hi, sp, sizeof(sp));
+			range_str(p->dport_lo, p->dport_hi, dp, sizeof(dp));
+			printf("%s", i ? ", " : "");
+			json_string(p->name);
+			printf(": {\"direction\": \"%s\", \"priority\": %u, \"src\": \"%s\", "
+			       "\"dst\": \"%s\", \"proto\": \"%s\", \"sport\": \"%s\", "
+			       "\"dport\": \"%s\", \"action\": \"%s\"",
+			       p->dir == CFG_DIR_IN ? "in" : "out", p->priority, src, dst,
+			       proto_str(p->proto, pb, sizeof(pb)), sp, dp, action_str(p->action));
+			if (p->action == CFG_SP_PROTECT)
+				printf(", \"sa\": %u", p->spi);
+			printf("}");
+		}
+		printf("}\n");
+		return 0;
+	}
+	if (n == 0) {
+		printf("no policies\n");
+		return 0;
+	}
+	if (table_alloc(&t, n) < 0) {
+		table_free(&t);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct cfg_policy *p = &pol[i];
+		char (*cell)[FIELD_MAX * 2 + 8] = t.cells[i];
+
+		p->name[sizeof(p->name) - 1] = '\0';
+		snprintf(cell[0], sizeof(cell[0]), "%s", p->name);
+		sanitize(cell[0]);
+		snprintf(cell[1], sizeof(cell[1]), "%s", p->dir == CFG_DIR_IN ? "in" : "out");
+		snprintf(cell[2], sizeof(cell[2]), "%u", p->priority);
+		prefix_str(&p->src, cell[3], sizeof(cell[3]));
+		prefix_str(&p->dst, cell[4], sizeof(cell[4]));
+		snprintf(cell[5], sizeof(cell[5]), "%s", proto_str(p->proto, pb, sizeof(pb)));
+		range_str(p->sport_lo, p->sport_hi, cell[6], sizeof(cell[6]));
+		range_str(p->dport_lo, p->dport_hi, cell[7], sizeof(cell[7]));
+		snprintf(cell[8], sizeof(cell[8]), "%s", action_str(p->action));
+		if (p->action == CFG_SP_PROTECT)
+			snprintf(cell[9], sizeof(cell[9]), "0x%08x", p->spi);
+		else
+			snprintf(cell[9], sizeof(cell[9]), "-");
+		/* outbound first, then by priority, then as the data plane lists them */
+		t.sort_key[i] = ((uint64_t)(p->dir == CFG_DIR_IN) << 32) | p->priority;
+	}
+	t.nrows = n;
+	table_print(&t);
+	table_free(&t);
+	return 0;
+}
+
+static int
+parse_spi(const char *s, uint32_t *spi)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0' || v > UINT32_MAX)
+		return -1;
+	*spi = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * Run one control-socket command: argv is "sa add Y", "sa del SPI DIR",
+ * "policy add Y", "policy del NAME" or "policy list".  Returns 0 or -1
+ * (message printed).
+ */
+static int
+ctl_command(const char *prefix, int json, char **argv)
+{
+	char err[CFG_ERR_MAX];
+	struct ctl_client c;
+	struct cfg_policy pol, *list = NULL;
+	struct cfg_sa sa;
+	size_t n = 0;
+	uint32_t spi = 0;
+	enum cfg_direction dir = CFG_DIR_OUT;
+	int is_sa = strcmp(argv[0], "sa") == 0, rc = -1;
+	const char *verb = argv[1];
+
+	/* check the arguments before talking to anyone */
+	memset(&sa, 0, sizeof(sa));
+	if (strcmp(verb, "add") == 0 && is_sa) {
+		if (config_parse_sa(argv[2], &sa, err) < 0) {
+			err_msg("%s", err);
+			return -1;
+		}
+	} else if (strcmp(verb, "add") == 0) {
+		if (config_parse_policy(argv[2], &pol, err) < 0) {
+			err_msg("%s", err);
+			return -1;
+		}
+		if (pol.name[0] == '\0') {
+			err_msg("policy: name: missing required field: a policy added at run time "
+				"needs a name (to delete it by)");
+			return -1;
+		}
+	} else if (strcmp(verb, "del") == 0 && is_sa) {
+		if (parse_spi(argv[2], &spi) < 0) {
+			err_msg("sa del: expected an SPI (0x.. or decimal, up to 0xffffffff), got "
+				"'%s'", argv[2]);
+			return -1;
+		}
+		if (strcmp(argv[3], "in") == 0) {
+			dir = CFG_DIR_IN;
+		} else if (strcmp(argv[3], "out") != 0) {
+			err_msg("sa del: expected direction in or out, got '%s'", argv[3]);
+			return -1;
+		}
+	}
+
+	if (ctl_connect(&c, prefix) < 0) {
+		err_msg("%s", c.err);
+		goto out;
+	}
+	if (strcmp(verb, "add") == 0)
+		rc = is_sa ? ctl_sa_add(&c, &sa) : ctl_policy_add(&c, &pol);
+	else if (strcmp(verb, "del") == 0)
+		rc = is_sa ? ctl_sa_del(&c, spi, dir) : ctl_policy_del(&c, argv[2]);
+	else
+		rc = ctl_policy_list(&c, &list, &n);
+	if (rc < 0) {
+		sanitize(c.err);
+		err_msg("%s", c.err);
+	} else if (strcmp(verb, "list") == 0) {
+		rc = print_policies(list, n, json);
+	} else {
+		printf("ok\n");
+	}
+	ctl_close(&c);
+out:
+	explicit_bzero(&sa, sizeof(sa));
+	free(list);
+	return rc;
+}
+
 /* ---- main ---------------------------------------------------------------- */
 
 enum command { CMD_STATS, CMD_SA_LIST, CMD_PORTS };
@@ -658,6 +898,27 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if ((argc == 3 && strcmp(argv[0], "sa") == 0 && strcmp(argv[1], "add") == 0) ||
+	    (argc == 4 && strcmp(argv[0], "sa") == 0 && strcmp(argv[1], "del") == 0) ||
+	    (argc == 3 && strcmp(argv[0], "policy") == 0 &&
+	     (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "del") == 0)) ||
+	    (argc == 2 && strcmp(argv[0], "policy") == 0 && strcmp(argv[1], "list") == 0)) {
+		if (sock != NULL || all) {
+			err_msg("%s applies to stats, sa list and ports only",
+				sock != NULL ? "-s" : "--all");
+			return 1;
+		}
+		if (json && strcmp(argv[1], "list") != 0) {
+			err_msg("--json applies to lists only");
+			return 1;
+		}
+		rc = ctl_command(prefix != NULL ? prefix : DEFAULT_PREFIX, json, argv);
+		if (rc == 0 && fflush(stdout) == EOF) {
+			err_msg("writing output: %s", strerror(errno));
+			rc = -1;
+		}
+		return rc == 0 ? 0 : 1;
+	}
 	if (argc == 1 && strcmp(argv[0], "stats") == 0) {
 		cmd = CMD_STATS;
 		tcmd = "/secgw/stats";

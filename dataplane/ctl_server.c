@@ -237,12 +237,21 @@ static const size_t body_size[] = {
 	[CTL_POLICY_LIST] = sizeof(struct ctl_list_req),
 };
 
+/* Request bodies, copied out of the datagram so each is properly aligned. */
+union ctl_body {
+	struct cfg_sa sa;
+	struct ctl_sa_ref sa_ref;
+	struct cfg_policy policy;
+	struct ctl_policy_ref policy_ref;
+	struct ctl_list_req list;
+};
+
 /* Handle one request datagram; returns the reply's length. */
 static size_t
 handle(const uint8_t *req, size_t n, struct ctl_reply *r)
 {
+	static union ctl_body body;
 	struct ctl_hdr h;
-	const void *body = req + sizeof(h);
 	size_t extra = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -264,26 +273,28 @@ handle(const uint8_t *req, size_t n, struct ctl_reply *r)
 		refuse(r, -EBADMSG, "malformed request (op %u, %zu bytes)", h.op, n);
 		return sizeof(*r);
 	}
+	memcpy(&body, req + sizeof(h), h.len);
 	switch (h.op) {
 	case CTL_SA_ADD:
-		sa_add(body, r);
+		sa_add(&body.sa, r);
 		break;
 	case CTL_SA_DEL:
-		sa_del(body, r);
+		sa_del(&body.sa_ref, r);
 		break;
 	case CTL_SA_LIST:
-		extra = sa_list(body, r);
+		extra = sa_list(&body.list, r);
 		break;
 	case CTL_POLICY_ADD:
-		policy_add(body, r);
+		policy_add(&body.policy, r);
 		break;
 	case CTL_POLICY_DEL:
-		policy_del(body, r);
+		policy_del(&body.policy_ref, r);
 		break;
 	case CTL_POLICY_LIST:
-		extra = policy_list(body, r);
+		extra = policy_list(&body.list, r);
 		break;
 	}
+	explicit_bzero(&body, sizeof(body)); /* SA keys */
 	r->hdr.len = sizeof(*r) - sizeof(r->hdr) + extra;
 	return sizeof(*r) + extra;
 }

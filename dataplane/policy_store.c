@@ -81,7 +81,8 @@ dp_policies_init(char *err, size_t len)
 		snprintf(err, len, "out of memory for %u policies", cfg->max_policies);
 		return -1;
 	}
-	memcpy(dp.policies, cfg->policies, sizeof(*dp.policies) * cfg->n_policies);
+	if (cfg->n_policies != 0)
+		memcpy(dp.policies, cfg->policies, sizeof(*dp.policies) * cfg->n_policies);
 	dp.n_policies = cfg->n_policies;
 	return publish(err, len);
 }

@@ -677,6 +677,115 @@ static void test_mem_cases(void)
 	}
 }
 
+/* ---- snippets: one SA / one policy for the control channel -------------- */
+
+#define GCM_KEY "0x00112233445566778899aabbccddeeff01020304"
+
+static const struct {
+	bool policy; /* else an SA */
+	const char *text;
+	const char *want; /* NULL: must parse */
+} snippet_cases[] = {
+	{ false, "{spi: 0x3001, direction: out, src: 10.99.0.1, dst: 10.99.0.2, "
+		 "cipher: aes-128-gcm, key: " GCM_KEY "}", NULL },
+	{ false, "spi: 0x3002\ndirection: in\nsrc: 10.99.0.2\ndst: 10.99.0.1\n"
+		 "cipher: aes-128-cbc\ninteg: hmac-sha256-128\n"
+		 "key: 00112233445566778899aabbccddeeff\n"
+		 "auth_key: 000102030405060708090a0b0c0d0e0f000102030405060708090a0b0c0d0e0f\n",
+	  NULL },
+	{ false, "{spi: 0x3001, direction: out, src: 10.99.0.1, dst: 10.99.0.2, "
+		 "cipher: aes-128-gcm, key: 0x00112233445566778899aabbccddeeff}",
+	  "sa:1:89: key: expected 20 bytes of hex for aes-128-gcm, got 16" },
+	{ false, "{spi: 255, direction: out, mode: transport, cipher: null, "
+		 "integ: hmac-sha1-96, auth_key: 0x0011223344556677889900112233445566778899}",
+	  "sa:1:7: spi: expected an integer in 256..4294967295, got '255'" },
+	{ false, "{spi: 0x3001, direction: sideways}",
+	  "sa:1:26: direction: expected one of out, in, got 'sideways'" },
+	{ false, "{spi: 0x3001, direction: out, cipher: aes-128-gcm, key: " GCM_KEY "}",
+	  "sa:1:1: src: missing required field: tunnel mode needs both endpoints" },
+	{ false, "{spi: 0x3001, direction: out, bogus: 1}", "sa:1:31: bogus: unknown field" },
+	{ false, "{spi: 0x3001, direction: out",
+	  "sa:2:1: yaml: did not find expected ',' or '}' (while parsing a flow mapping at 1:1)" },
+	{ false, "[1, 2]", "sa:1:1: document: expected a mapping of SA fields, got a list" },
+	{ false, "", "sa:1:1: document: empty file" },
+	{ false, "just-a-word", "sa:1:1: document: expected a mapping of SA fields, got a scalar" },
+	{ true, "{name: web-out, direction: out, src: 10.1.0.0/16, dst: 10.2.0.0/16, proto: udp, "
+		"dport: 5000-5999, action: protect, sa: 0x3001, priority: 10}", NULL },
+	{ true, "{direction: in, action: bypass}", NULL },
+	{ true, "{name: p, direction: out, action: protect}",
+	  "policy:1:1: sa: missing required field: action protect needs an SA" },
+	{ true, "{name: 'a b', direction: out, action: bypass}",
+	  "policy:1:8: name: expected 1..31 characters of [A-Za-z0-9_-], got 'a b'" },
+	{ true, "name: p\ndirection: out\nsrc: 10.1.0.0/16\ndst: '2001:db8::/32'\naction: bypass\n",
+	  "policy:4:6: dst: IPv6 prefix but src is IPv4, expected the same family" },
+	{ true, "{name: p, direction: out, action: discard, sa: 0x3001}",
+	  "policy:1:48: sa: not allowed with action discard" },
+	{ true, "{name: p, direction: out, proto: icmp, dport: 80, action: bypass}",
+	  "policy:1:47: dport: only allowed with proto tcp, udp or sctp, got proto icmp" },
+	{ true, "{name: p, direction: in, action: protect, sa: 0x3001, spi: 3}",
+	  "policy:1:55: spi: unknown field" },
+};
+
+#define N_SNIPPET_CASES (sizeof(snippet_cases) / sizeof(snippet_cases[0]))
+
+static void test_snippets(void)
+{
+	for (size_t k = 0; k < N_SNIPPET_CASES; k++) {
+		char err[CFG_ERR_MAX] = "";
+		struct cfg_policy p;
+		struct cfg_sa sa;
+		int rc = snippet_cases[k].policy ? config_parse_policy(snippet_cases[k].text, &p, err)
+						 : config_parse_sa(snippet_cases[k].text, &sa, err);
+
+		if (snippet_cases[k].want == NULL) {
+			if (rc != 0) {
+				failures++;
+				fprintf(stderr, "snippet_cases[%zu] failed: %s\n", k, err);
+			}
+			checks++;
+		} else {
+			CHECK(rc == -1);
+			CHECK_STR(err, snippet_cases[k].want);
+		}
+	}
+}
+
+/* The values a snippet sets are those a config file entry would set. */
+static void test_snippet_values(void)
+{
+	char err[CFG_ERR_MAX] = "";
+	struct cfg_policy p;
+	struct cfg_sa sa;
+
+	CHECK(config_parse_sa(snippet_cases[0].text, &sa, err) == 0);
+	CHECK(sa.spi == 0x3001 && sa.dir == CFG_DIR_OUT && sa.mode == CFG_MODE_TUNNEL);
+	CHECK(sa.proto == CFG_SA_ESP && sa.cipher == CFG_CIPHER_AES_128_GCM);
+	CHECK(sa.integ == CFG_INTEG_NONE && sa.key_len == 16 && sa.auth_key_len == 0);
+	CHECK(bytes_are(sa.key, 16, "00112233445566778899aabbccddeeff"));
+	CHECK(bytes_are(sa.salt, 4, "01020304"));
+	CHECK(is_ip4(&sa.tun_src, "10.99.0.1") && is_ip4(&sa.tun_dst, "10.99.0.2"));
+	CHECK(sa.replay_window == 1024 && !sa.esn && sa.udp_dport == 4500);
+	CHECK_STR(sa.name, "");
+
+	CHECK(config_parse_policy(snippet_cases[11].text, &p, err) == 0);
+	CHECK_STR(p.name, "web-out");
+	CHECK(p.dir == CFG_DIR_OUT && p.action == CFG_SP_PROTECT && p.spi == 0x3001);
+	CHECK(p.priority == 10 && p.proto == 17 && p.dport_lo == 5000 && p.dport_hi == 5999);
+	CHECK(p.sport_lo == 0 && p.sport_hi == 65535);
+	CHECK(is_ip4(&p.src.addr, "10.1.0.0") && p.src.len == 16 && p.dst.len == 16);
+
+	CHECK(config_parse_policy(snippet_cases[12].text, &p, err) == 0);
+	CHECK_STR(p.name, "");
+	CHECK(p.priority == 1000 && p.proto == -1 && p.src.addr.family == AF_INET &&
+	      p.src.len == 0 && p.dst.len == 0);
+
+	/* a failed SA parse leaves no key bytes behind */
+	memset(&sa, 0xa5, sizeof(sa));
+	CHECK(config_parse_sa("{spi: 0x3001, direction: out, src: 10.99.0.1, dst: 10.99.0.2, "
+			      "cipher: aes-128-gcm, key: " GCM_KEY ", esn: maybe}", &sa, err) == -1);
+	CHECK(sa.key[0] == 0 && sa.salt[0] == 0);
+}
+
 /* Deep nesting is refused before it can cost anything. */
 static void test_depth(void)
 {
@@ -941,6 +1050,8 @@ int main(int argc, char **argv)
 	test_bad(argv[1]);
 	test_mem_cases();
 	test_depth();
+	test_snippets();
+	test_snippet_values();
 	test_fuzz(argv[1], argv[2]);
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures == 0 ? 0 : 1;
