@@ -239,8 +239,8 @@ dataplane:
 """
 
 
-def single_gw_config(prefix, cipher, driver="aesni_mb", replay_window=1024, idle_sleep_us=100):
-    kout, kin = KEYS[cipher]
+def gw_base_config(prefix, driver="aesni_mb", idle_sleep_us=100):
+    """The single gateway's dataplane, crypto, ports and routes: no SAs or policies."""
     return dataplane_yaml(prefix, idle_sleep_us=idle_sleep_us) + f"""\
 crypto:
   driver: {driver}
@@ -262,6 +262,12 @@ routes:
     via: 10.99.0.2
     port: outside
 
+"""
+
+
+def single_gw_config(prefix, cipher, driver="aesni_mb", replay_window=1024, idle_sleep_us=100):
+    kout, kin = KEYS[cipher]
+    return gw_base_config(prefix, driver, idle_sleep_us) + f"""\
 policies:
   - name: to-remote
     direction: out

@@ -25,8 +25,8 @@ from scapy.layers.l2 import Ether
 
 import esp
 import pcap
-from conftest import (HELPERS, KEYS, MAC, PY, Gateway, Sniffer, SingleGw, changed,
-                      dataplane_yaml, make_single_gw_lab, send_frames)
+from conftest import (HELPERS, KEYS, PY, Gateway, Sniffer, SingleGw, changed,
+                      gw_base_config, make_single_gw_lab, send_frames)
 from netns import Lab, run
 from test_esp_scapy import Inbound, udp
 
@@ -50,38 +50,13 @@ POL_OUT2 = ("name: ctl-out2\ndirection: out\nsrc: 10.99.1.0/24\ndst: 10.99.2.0/2
             "action: protect\nsa: %#x\npriority: 10\n" % SPI_OUT2)
 
 
-def control_gw_config(prefix):
-    """The single-gateway config without policies and SAs."""
-    return dataplane_yaml(prefix) + f"""\
-crypto:
-  driver: aesni_mb
-
-ports:
-  - name: inside
-    devargs: net_af_packet0,iface=gin
-    role: protected
-    address: 10.99.1.1/24
-    neighbors: [{{ip: 10.99.1.2, mac: "{MAC['host']}"}}]
-  - name: outside
-    devargs: net_af_packet1,iface=gout
-    role: unprotected
-    address: 10.99.0.1/24
-    neighbors: [{{ip: 10.99.0.2, mac: "{MAC['peer']}"}}]
-
-routes:
-  - dst: 10.99.2.0/24
-    via: 10.99.0.2
-    port: outside
-"""
-
-
 @pytest.fixture
 def ctl_gw(build, tmp_path):
     lab = Lab("c")
     gw = None
     try:
         host, gwns, peer = make_single_gw_lab(lab)
-        gw = Gateway(build, gwns, control_gw_config(lab.uid), str(tmp_path))
+        gw = Gateway(build, gwns, gw_base_config(lab.uid), str(tmp_path))
         gw.start()
         sock = "/var/run/dpdk/%s/secgw.ctl" % gw.prefix
         deadline = time.monotonic() + 10
