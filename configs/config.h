@@ -139,6 +139,14 @@ const struct cfg_alg_info *cfg_integ_info(enum cfg_integ i);
 
 enum cfg_sa_proto { CFG_SA_ESP, CFG_SA_AH };
 
+/* RFC 4301 §4.4.2.1 lifetimes; 0 means no limit.  Soft raises an event for the
+ * control process (rekey); hard makes the SA refuse traffic. */
+struct cfg_lifetime {
+	uint64_t soft_bytes, hard_bytes;
+	uint64_t soft_packets, hard_packets;
+	uint32_t soft_seconds, hard_seconds;
+};
+
 struct cfg_sa {
 	char name[CFG_NAME_MAX]; /* optional; defaults to "sa[i]" */
 	uint32_t spi;            /* 256..0xffffffff (RFC 4303: 1-255 reserved) */
@@ -158,6 +166,7 @@ struct cfg_sa {
 	uint64_t initial_seq;       /* first outbound sequence number - 1; default 0 (testing ESN/wrap) */
 	bool udp_encap;             /* NAT-T (RFC 3948); default false */
 	uint16_t udp_sport, udp_dport; /* default 4500/4500 */
+	struct cfg_lifetime life;   /* "lifetime: {soft_bytes: .., hard_seconds: ..}" */
 	int line;
 };
 

@@ -98,8 +98,43 @@ static int read_direction(const struct cfg_obj *o, enum cfg_direction *dir)
 static const char *const sa_keys[] = {
 	"name", "spi", "direction", "proto", "mode", "src", "dst", "cipher", "integ", "key",
 	"auth_key", "replay_window", "esn", "initial_seq", "udp_encap", "udp_sport",
-	"udp_dport", NULL,
+	"udp_dport", "lifetime", NULL,
 };
+
+static int read_sa_lifetime(const struct cfg_obj *sa_obj, struct cfg_sa *sa)
+{
+	static const char *const keys[] = {
+		"soft_bytes", "hard_bytes", "soft_packets", "hard_packets",
+		"soft_seconds", "hard_seconds", NULL,
+	};
+	struct cfg_lifetime *l = &sa->life;
+	char path[YPATH_MAX];
+	struct cfg_obj o;
+	uint64_t soft_s = 0, hard_s = 0;
+
+	obj_field(sa_obj, "lifetime", path);
+	if (obj_open(sa_obj->w, obj_get(sa_obj, "lifetime"), sa_obj->at, path, keys, &o) < 0 ||
+	    obj_u64(&o, "soft_bytes", 0, UINT64_MAX, &l->soft_bytes) < 0 ||
+	    obj_u64(&o, "hard_bytes", 0, UINT64_MAX, &l->hard_bytes) < 0 ||
+	    obj_u64(&o, "soft_packets", 0, UINT64_MAX, &l->soft_packets) < 0 ||
+	    obj_u64(&o, "hard_packets", 0, UINT64_MAX, &l->hard_packets) < 0 ||
+	    obj_u64(&o, "soft_seconds", 0, UINT32_MAX, &soft_s) < 0 ||
+	    obj_u64(&o, "hard_seconds", 0, UINT32_MAX, &hard_s) < 0)
+		return -1;
+	l->soft_seconds = (uint32_t)soft_s;
+	l->hard_seconds = (uint32_t)hard_s;
+	/* a soft limit at or past the hard one would never give time to rekey */
+	if (l->hard_bytes && l->soft_bytes >= l->hard_bytes)
+		return obj_fail(&o, "soft_bytes", "must be below hard_bytes (%llu)",
+				(unsigned long long)l->hard_bytes);
+	if (l->hard_packets && l->soft_packets >= l->hard_packets)
+		return obj_fail(&o, "soft_packets", "must be below hard_packets (%llu)",
+				(unsigned long long)l->hard_packets);
+	if (l->hard_seconds && l->soft_seconds >= l->hard_seconds)
+		return obj_fail(&o, "soft_seconds", "must be below hard_seconds (%u)",
+				l->hard_seconds);
+	return 0;
+}
 
 static int read_sa_endpoints(const struct cfg_obj *o, struct cfg_sa *sa)
 {
@@ -284,7 +319,8 @@ int cfg_read_sa_entry(struct cfg_walk *w, const struct ynode *item, const char *
 	sa->proto = (enum cfg_sa_proto)proto;
 	sa->mode = (enum cfg_sa_mode)mode;
 	if (read_sa_endpoints(&o, sa) < 0 || read_cipher(&o, sa) < 0 || read_integ(&o, sa) < 0 ||
-	    read_sa_keys(&o, sa) < 0 || read_sa_sequence(&o, sa) < 0 || read_sa_natt(&o, sa) < 0)
+	    read_sa_keys(&o, sa) < 0 || read_sa_sequence(&o, sa) < 0 || read_sa_natt(&o, sa) < 0 ||
+	    read_sa_lifetime(&o, sa) < 0)
 		return -1;
 	return 0;
 }

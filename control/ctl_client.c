@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,12 +95,18 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int send_request(struct ctl_client *c, enum ctl_op op, const void *body, uint32_t len)
+/*
+ * Send one request with seq c->seq + 1; c->seq advances only when it went out.
+ * Returns 0, 1 when nonblocking and the socket is full (nothing sent), or -1.
+ */
+static int send_request(struct ctl_client *c, enum ctl_op op, const void *body, uint32_t len,
+			bool nonblocking)
 {
 	uint8_t *msg;
-	struct ctl_hdr h = { .version = CTL_VERSION, .op = (uint16_t)op, .seq = ++c->seq,
+	struct ctl_hdr h = { .version = CTL_VERSION, .op = (uint16_t)op, .seq = c->seq + 1,
 			     .len = len };
 	ssize_t k;
+	int e;
 
 	if (len > CTL_MSG_MAX - sizeof(h))
 		return fail(c, "request too long (%u bytes)", len);
@@ -110,14 +117,19 @@ static int send_request(struct ctl_client *c, enum ctl_op op, const void *body, 
 	if (len > 0)
 		memcpy(msg + sizeof(h), body, len);
 	do {
-		k = send(c->fd, msg, sizeof(h) + len, MSG_NOSIGNAL);
+		k = send(c->fd, msg, sizeof(h) + len,
+			 MSG_NOSIGNAL | (nonblocking ? MSG_DONTWAIT : 0));
 	} while (k < 0 && errno == EINTR);
+	e = errno;
 	explicit_bzero(msg, sizeof(h) + len); /* an SA_ADD body holds keys */
 	free(msg);
+	if (k < 0 && nonblocking && (e == EAGAIN || e == EWOULDBLOCK))
+		return 1;
 	if (k < 0)
-		return fail(c, "sending to the data plane: %s", strerror(errno));
+		return fail(c, "sending to the data plane: %s", strerror(e));
 	if ((size_t)k != sizeof(h) + len)
 		return fail(c, "sending to the data plane: short write");
+	c->seq = h.seq;
 	return 0;
 }
 
@@ -153,6 +165,45 @@ static ssize_t recv_reply(struct ctl_client *c, uint8_t *buf, size_t cap)
 	}
 }
 
+/*
+ * The checks that need no knowledge of the request: a whole reply of our
+ * version whose header length is what arrived.  Copies the header to *r.
+ */
+static int check_frame(struct ctl_client *c, const uint8_t *buf, ssize_t n, struct ctl_reply *r)
+{
+	if ((size_t)n > CTL_MSG_MAX)
+		return fail(c, "malformed reply: %zd bytes, more than %d", n, CTL_MSG_MAX);
+	if ((size_t)n < sizeof(*r))
+		return fail(c, "malformed reply: %zd bytes, shorter than a reply header", n);
+	memcpy(r, buf, sizeof(*r));
+	r->error[sizeof(r->error) - 1] = '\0';
+	if (r->hdr.version != CTL_VERSION)
+		return fail(c, "reply in protocol version %u, expected %u (secgwctl and secgw-dp "
+			    "from different builds?)", r->hdr.version, CTL_VERSION);
+	if (r->hdr.len != (size_t)n - sizeof(r->hdr))
+		return fail(c, "malformed reply: header says %u bytes, %zu arrived", r->hdr.len,
+			    (size_t)n - sizeof(r->hdr));
+	return 0;
+}
+
+/* A checked frame's status, then its entries: as many as count says, exactly. */
+static int check_body(struct ctl_client *c, const struct ctl_reply *r, size_t entries,
+		      size_t entry_size, uint32_t max_entries)
+{
+	if (r->status != 0) {
+		c->status = r->status;
+		if (r->error[0] == '\0')
+			return fail(c, "the data plane refused the request: %s",
+				    strerror(-r->status));
+		return fail(c, "%s", r->error);
+	}
+	if (entry_size == 0 ? entries != 0 || r->count != 0
+			    : r->count > max_entries || entries / entry_size != r->count ||
+				      entries % entry_size != 0)
+		return fail(c, "malformed reply: %u entries in %zu bytes", r->count, entries);
+	return 0;
+}
+
 int ctl_request(struct ctl_client *c, enum ctl_op op, const void *body, uint32_t len,
 		struct ctl_reply *rep, void *out, size_t entry_size, uint32_t max_entries)
 {
@@ -165,54 +216,22 @@ int ctl_request(struct ctl_client *c, enum ctl_op op, const void *body, uint32_t
 	c->status = 0;
 	if (c->fd < 0)
 		return fail(c, "not connected");
-	if (send_request(c, op, body, len) < 0)
+	if (send_request(c, op, body, len, false) < 0)
 		return -1;
 	buf = malloc(CTL_MSG_MAX);
 	if (buf == NULL)
 		return fail(c, "out of memory");
 	n = recv_reply(c, buf, CTL_MSG_MAX);
-	if (n < 0)
+	if (n < 0 || check_frame(c, buf, n, &r) < 0)
 		goto out;
-	if ((size_t)n > CTL_MSG_MAX) {
-		fail(c, "malformed reply: %zd bytes, more than %d", n, CTL_MSG_MAX);
-		goto out;
-	}
-	if ((size_t)n < sizeof(r)) {
-		fail(c, "malformed reply: %zd bytes, shorter than a reply header", n);
-		goto out;
-	}
-	memcpy(&r, buf, sizeof(r));
-	r.error[sizeof(r.error) - 1] = '\0';
-	if (r.hdr.version != CTL_VERSION) {
-		fail(c, "reply in protocol version %u, expected %u (secgwctl and secgw-dp from "
-		     "different builds?)", r.hdr.version, CTL_VERSION);
-		goto out;
-	}
 	if (r.hdr.op != op || r.hdr.seq != c->seq) {
 		fail(c, "malformed reply: op %u seq %u, expected op %u seq %u", r.hdr.op, r.hdr.seq,
 		     (unsigned)op, c->seq);
 		goto out;
 	}
-	if (r.hdr.len != (size_t)n - sizeof(r.hdr)) {
-		fail(c, "malformed reply: header says %u bytes, %zu arrived", r.hdr.len,
-		     (size_t)n - sizeof(r.hdr));
-		goto out;
-	}
 	entries = (size_t)n - sizeof(r);
-	if (r.status != 0) {
-		c->status = r.status;
-		if (r.error[0] == '\0')
-			fail(c, "the data plane refused the request: %s", strerror(-r.status));
-		else
-			fail(c, "%s", r.error);
+	if (check_body(c, &r, entries, entry_size, max_entries) < 0)
 		goto out;
-	}
-	if (entry_size == 0 ? entries != 0 || r.count != 0
-			    : r.count > max_entries || entries / entry_size != r.count ||
-				      entries % entry_size != 0) {
-		fail(c, "malformed reply: %u entries in %zu bytes", r.count, entries);
-		goto out;
-	}
 	if (out != NULL && entries > 0)
 		memcpy(out, buf + sizeof(r), entries);
 	if (rep != NULL)
@@ -221,6 +240,45 @@ int ctl_request(struct ctl_client *c, enum ctl_op op, const void *body, uint32_t
 out:
 	free(buf);
 	return rc;
+}
+
+int ctl_send(struct ctl_client *c, enum ctl_op op, const void *body, uint32_t len,
+	     uint32_t *seq)
+{
+	int rc;
+
+	if (c->fd < 0)
+		return fail(c, "not connected");
+	rc = send_request(c, op, body, len, true);
+	if (rc == 0)
+		*seq = c->seq;
+	return rc;
+}
+
+int ctl_recv(struct ctl_client *c, struct ctl_reply *rep)
+{
+	/* a reply to a pipelined request is a bare struct ctl_reply: anything
+	 * longer is malformed, and MSG_TRUNC reports its real length */
+	uint8_t buf[sizeof(*rep)];
+	ssize_t n;
+
+	if (c->fd < 0)
+		return fail(c, "not connected");
+	n = recv_reply(c, buf, sizeof(buf));
+	if (n < 0 || check_frame(c, buf, n, rep) < 0)
+		return -1;
+	return 0;
+}
+
+int ctl_reply_result(struct ctl_client *c, const struct ctl_reply *rep, enum ctl_op op,
+		     uint32_t seq)
+{
+	c->status = 0;
+	if (rep->hdr.op != op || rep->hdr.seq != seq)
+		return fail(c, "malformed reply: op %u seq %u, expected op %u seq %u",
+			    rep->hdr.op, rep->hdr.seq, (unsigned)op, seq);
+	/* check_frame saw hdr.len match the datagram: the entries are what follows */
+	return check_body(c, rep, rep->hdr.len - (sizeof(*rep) - sizeof(rep->hdr)), 0, 0);
 }
 
 int ctl_sa_add(struct ctl_client *c, const struct cfg_sa *sa)

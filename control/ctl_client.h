@@ -11,8 +11,11 @@
  * the data plane's error text when it refused the request; then status holds
  * its negative errno).
  *
- * Concurrency: one struct ctl_client per thread; requests are strictly
- * one at a time.
+ * Concurrency: one struct ctl_client per thread.  ctl_request() and the
+ * helpers built on it do one request at a time; ctl_send() / ctl_recv() /
+ * ctl_reply_result() pipeline SA and policy add/del requests (the data plane
+ * answers them in order), and must not be mixed with ctl_request() while
+ * replies are outstanding.
  */
 #ifndef SECGW_CTL_CLIENT_H
 #define SECGW_CTL_CLIENT_H
@@ -46,6 +49,23 @@ void ctl_close(struct ctl_client *c);
  */
 int ctl_request(struct ctl_client *c, enum ctl_op op, const void *body, uint32_t len,
 		struct ctl_reply *rep, void *out, size_t entry_size, uint32_t max_entries);
+
+/*
+ * Pipelining.  ctl_send() sends op without waiting for its reply and stores
+ * its seq in *seq; returns 0, 1 when the socket is full (nothing sent, try
+ * again when it polls writable) or -1.  ctl_recv() waits (at most
+ * CTL_CLIENT_TIMEOUT_S; poll c->fd first to avoid it) for the next reply, a
+ * bare struct ctl_reply of our version whose lengths agree, and copies it to
+ * *rep; -1 on any transport or format error.  The caller finds the request by
+ * rep->hdr.seq and calls ctl_reply_result() with that request's op and seq:
+ * 0, or -1 with c->err and c->status set (refused, or a reply that does not
+ * match the request).
+ */
+int ctl_send(struct ctl_client *c, enum ctl_op op, const void *body, uint32_t len,
+	     uint32_t *seq);
+int ctl_recv(struct ctl_client *c, struct ctl_reply *rep);
+int ctl_reply_result(struct ctl_client *c, const struct ctl_reply *rep, enum ctl_op op,
+		     uint32_t seq);
 
 /* The simple requests. */
 int ctl_sa_add(struct ctl_client *c, const struct cfg_sa *sa);

@@ -34,6 +34,8 @@ enum ctl_op {
 	CTL_POLICY_ADD,     /* body: struct cfg_policy (name required, unique) */
 	CTL_POLICY_DEL,     /* body: struct ctl_policy_ref */
 	CTL_POLICY_LIST,    /* body: struct ctl_list_req; reply: struct cfg_policy[] */
+	CTL_EVENTS,         /* body: struct ctl_list_req (cursor = next event number);
+			     * reply: struct ctl_event[], next_cursor = the number after */
 };
 
 struct ctl_hdr {
@@ -67,6 +69,20 @@ struct ctl_reply {
 struct ctl_sa_info {
 	struct cfg_sa sa; /* key fields zeroed */
 	uint64_t packets, bytes, drop_replay, drop_icv;
+};
+
+enum ctl_event_kind { CTL_EV_SOFT_EXPIRE = 1, CTL_EV_HARD_EXPIRE };
+enum ctl_event_limit { CTL_LIMIT_BYTES = 1, CTL_LIMIT_PACKETS, CTL_LIMIT_SECONDS };
+
+/* Lifetime events, numbered from 1; the data plane keeps the last few
+ * thousand, so a control process that polls at least every few seconds
+ * misses none. */
+struct ctl_event {
+	uint64_t number;
+	uint32_t spi;
+	uint32_t dir;   /* enum cfg_direction */
+	uint32_t kind;  /* enum ctl_event_kind */
+	uint32_t limit; /* enum ctl_event_limit */
 };
 
 #endif

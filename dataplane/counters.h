@@ -45,7 +45,7 @@
 	X(drop_nomem)        /* crypto op pool empty */                        \
 	X(drop_punt_full)                                                      \
 	X(drop_seq_overflow) /* outbound SA exhausted its sequence space */    \
-	X(drop_sa_dead)      /* SA was being removed */
+	X(drop_sa_expired)   /* SA past a hard lifetime, waiting to be replaced */
 
 enum dp_counter {
 #define DP_COUNTER_ENUM(name) DPC_##name,

@@ -16,6 +16,7 @@
 #include "ctl_proto.h"
 #include "ctl_server.h"
 #include "dp.h"
+#include "lifetime.h"
 #include "policy_store.h"
 #include "reclaim.h"
 
@@ -228,6 +229,17 @@ policy_list(const struct ctl_list_req *q, struct ctl_reply *r)
 	return r->count * sizeof(*out);
 }
 
+static size_t
+events_list(const struct ctl_list_req *q, struct ctl_reply *r)
+{
+	struct ctl_event *out = (struct ctl_event *)(r + 1);
+	size_t room = (sizeof(rep_buf) - sizeof(*r)) / sizeof(*out);
+
+	r->count = dp_events_read(q->cursor, out, room);
+	r->next_cursor = r->count ? (uint32_t)(out[r->count - 1].number + 1) : q->cursor;
+	return r->count * sizeof(*out);
+}
+
 static const size_t body_size[] = {
 	[CTL_SA_ADD] = sizeof(struct cfg_sa),
 	[CTL_SA_DEL] = sizeof(struct ctl_sa_ref),
@@ -235,6 +247,7 @@ static const size_t body_size[] = {
 	[CTL_POLICY_ADD] = sizeof(struct cfg_policy),
 	[CTL_POLICY_DEL] = sizeof(struct ctl_policy_ref),
 	[CTL_POLICY_LIST] = sizeof(struct ctl_list_req),
+	[CTL_EVENTS] = sizeof(struct ctl_list_req),
 };
 
 /* Request bodies, copied out of the datagram so each is properly aligned. */
@@ -292,6 +305,9 @@ handle(const uint8_t *req, size_t n, struct ctl_reply *r)
 		break;
 	case CTL_POLICY_LIST:
 		extra = policy_list(&body.list, r);
+		break;
+	case CTL_EVENTS:
+		extra = events_list(&body.list, r);
 		break;
 	}
 	explicit_bzero(&body, sizeof(body)); /* SA keys */

@@ -44,6 +44,8 @@ decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 			dp_drop(w, esp[i], DPC_drop_unknown_spi);
 		} else if (!esp_len_ok(esp[i], sas[i])) {
 			dp_drop(w, esp[i], DPC_drop_esp_malformed);
+		} else if (unlikely(__atomic_load_n(&sas[i]->expired, __ATOMIC_RELAXED))) {
+			dp_drop(w, esp[i], DPC_drop_sa_expired);
 		} else {
 			esp[k] = esp[i];
 			sas[k++] = sas[i];

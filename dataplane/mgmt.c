@@ -11,6 +11,7 @@
 
 #include "dp.h"
 #include "ctl_server.h"
+#include "lifetime.h"
 #include "neigh.h"
 #include "reclaim.h"
 
@@ -208,6 +209,7 @@ dp_mgmt_poll(void)
 	for (i = 0; i < n; i++)
 		hold_add(objs[i], now);
 	resolve_configured();
+	dp_lifetime_poll();
 	dp_ctl_poll();
 	dp_reclaim_poll();
 }

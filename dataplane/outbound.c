@@ -72,12 +72,16 @@ dp_outbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 			dp_forward4(w, m);
 			continue;
 		}
+		psa[np] = sad_slot(dp.sad, res[i]->sa_idx);
+		if (unlikely(__atomic_load_n(&psa[np]->expired, __ATOMIC_RELAXED))) {
+			dp_drop(w, m, DPC_drop_sa_expired);
+			continue;
+		}
 		meta = dp_meta(m);
 		meta->inner_len = rte_pktmbuf_pkt_len(m);
 		meta->tos = h->type_of_service;
 		meta->df = (h->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) != 0;
-		prot[np] = m;
-		psa[np++] = sad_slot(dp.sad, res[i]->sa_idx);
+		prot[np++] = m;
 	}
 	protect(w, prot, psa, np);
 }

@@ -79,6 +79,7 @@ add_sa(struct rte_tel_data *d, const struct sa *s)
 	rte_tel_data_add_dict_u64(e, "bytes", t.bytes - s->cnt_base.bytes);
 	rte_tel_data_add_dict_u64(e, "drop_replay", t.drop_replay - s->cnt_base.drop_replay);
 	rte_tel_data_add_dict_u64(e, "drop_icv", t.drop_icv - s->cnt_base.drop_icv);
+	rte_tel_data_add_dict_string(e, "state", s->expired ? "expired" : "live");
 	snprintf(key, sizeof(key), "0x%08x", c->spi);
 	if (rte_tel_data_add_dict_container(d, key, e, 0) != 0)
 		rte_tel_data_free(e);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_hash.h>
 #include <rte_ip.h>
@@ -290,6 +291,7 @@ sad_add(struct sad *sad, const struct cfg_sa *cfg, uint8_t cdev_id,
 		snprintf(err, SAD_ERR_MAX, "SA %s: SPI table: %s", cfg->name, strerror(-rc));
 		goto fail;
 	}
+	s->installed_tsc = rte_get_tsc_cycles();
 	s->live = true;
 	return idx;
 fail:

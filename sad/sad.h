@@ -48,7 +48,10 @@ struct sa {
 	uint8_t icv_len;
 	uint8_t pad_align;
 	bool live;
+	bool expired;      /* hard lifetime reached: set by the main lcore, read by workers */
+	bool soft_fired;   /* soft lifetime event already raised */
 	bool dying;        /* unlinked, waiting for readers to pass (RCU) */
+	uint64_t installed_tsc;
 	struct sa_counters cnt_base; /* counters of earlier SAs in this slot */
 	struct cfg_sa cfg; /* control view, keys included; wiped on delete */
 } __rte_cache_aligned;

@@ -265,8 +265,10 @@ routes:
 """
 
 
-def single_gw_config(prefix, cipher, driver="aesni_mb", replay_window=1024, idle_sleep_us=100):
+def single_gw_config(prefix, cipher, driver="aesni_mb", replay_window=1024, idle_sleep_us=100,
+                     out_lifetime=None):
     kout, kin = KEYS[cipher]
+    life = "    lifetime: {%s}\n" % out_lifetime if out_lifetime else ""
     return gw_base_config(prefix, driver, idle_sleep_us) + f"""\
 policies:
   - name: to-remote
@@ -291,7 +293,7 @@ sas:
     dst: 10.99.0.2
     cipher: {cipher}
     key: {kout}
-  - name: in
+{life}  - name: in
     spi: {SPI_IN:#x}
     direction: in
     mode: tunnel
