@@ -5,6 +5,7 @@
  *   secgwctl [-p FILE_PREFIX | -s SOCKET_PATH] [--json] stats [--all] | sa list | ports
  *   secgwctl [-p FILE_PREFIX] sa add 'YAML' | sa del SPI in|out
  *   secgwctl [-p FILE_PREFIX] [--json] policy add 'YAML' | policy del NAME | policy list
+ *   secgwctl [-p FILE_PREFIX] batch [--window N] [--stats]  < commands
  *
  * It speaks the DPDK telemetry v2 protocol over plain sockets (no DPDK linked):
  * connect a SOCK_SEQPACKET UNIX socket at <runtime dir>/dpdk/<prefix>/dpdk_telemetry.v2,
@@ -19,10 +20,20 @@
  * argument is one entry of a config file's sas: / policies:, checked here by
  * the config loader before it is sent.  They print "ok" and exit 0, or exit 1
  * with the data plane's refusal on stderr.
+ *
+ * batch reads such edits from stdin, one per line ("sa add {...}",
+ * "sa del 0x3001 out", "policy add {...}", "policy del NAME"; blank lines and
+ * # comments skipped) and pipelines them over one connection, up to --window
+ * in flight, matching replies by seq.  Each refused line prints
+ * "line N: why" on stderr and makes the exit status 1; the rest go on.
+ * --stats prints counts, elapsed time, ops/s and the median and 99th
+ * percentile of the send-to-reply latency.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +41,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -44,6 +56,9 @@
 #define IO_TIMEOUT_S 5
 #define FIELD_MAX 128                  /* RTE_TEL_MAX_STRING_LEN */
 #define TABLE_MAX_ROWS 65536
+#define BATCH_WINDOW_DEFAULT 64
+#define BATCH_WINDOW_MAX 4096
+#define BATCH_LINE_MAX (256 * 1024)
 
 static const char *prog = "secgwctl";
 
@@ -66,8 +81,9 @@ short_usage(void)
 		"usage: %s [-p FILE_PREFIX | -s SOCKET_PATH] [--json] stats [--all] | sa list | ports\n"
 		"       %s [-p FILE_PREFIX] [--json] sa add YAML | sa del SPI in|out |\n"
 		"                 policy add YAML | policy del NAME | policy list\n"
+		"       %s [-p FILE_PREFIX] batch [--window N] [--stats] < COMMANDS\n"
 		"(%s --help for more)\n",
-		prog, prog, prog);
+		prog, prog, prog, prog);
 }
 
 static void
@@ -85,13 +101,17 @@ usage(FILE *f)
 		"  policy add YAML add a named policy (fields as in policies:, name required)\n"
 		"  policy del NAME remove a policy (config ones too, e.g. 'policies[2]')\n"
 		"  policy list     policies in the running SPD\n"
+		"  batch           sa add/del and policy add/del commands from stdin, one a\n"
+		"                  line (as above without \"secgwctl\"), pipelined\n"
 		"options:\n"
 		"  -p, --prefix P  DPDK file prefix of the data plane (default \"%s\")\n"
 		"  -s, --socket S  telemetry socket path (overrides -p; not for add/del/policy)\n"
 		"  -j, --json      print the reply object as received\n"
 		"  -a, --all       with stats: print zero counters too\n"
+		"  -w, --window N  with batch: requests in flight (1-%d, default %d)\n"
+		"  -S, --stats     with batch: print counts, ops/s and latency at the end\n"
 		"  -h, --help      this text\n",
-		prog, DEFAULT_PREFIX);
+		prog, DEFAULT_PREFIX, BATCH_WINDOW_MAX, BATCH_WINDOW_DEFAULT);
 }
 
 /* ---- telemetry client ---------------------------------------------------- */
@@ -787,6 +807,86 @@ parse_spi(const char *s, uint32_t *spi)
 	return 0;
 }
 
+/* One SA or policy edit, ready to send: what parse_edit() makes of a command. */
+struct edit {
+	enum ctl_op op;
+	uint32_t len;
+	union {
+		struct cfg_sa sa;
+		struct ctl_sa_ref sa_ref;
+		struct cfg_policy pol;
+		struct ctl_policy_ref pol_ref;
+	} body;
+};
+
+/*
+ * Check an edit before talking to anyone: "sa add YAML", "sa del SPI DIR",
+ * "policy add YAML" or "policy del NAME" (dir only for sa del).  Returns 0,
+ * or -1 with the reason in err.  The caller wipes e (it may hold keys).
+ */
+static int
+parse_edit(const char *noun, const char *verb, const char *arg, const char *dir,
+	   struct edit *e, char err[CFG_ERR_MAX])
+{
+	bool is_sa = strcmp(noun, "sa") == 0, add = strcmp(verb, "add") == 0;
+
+	memset(e, 0, sizeof(*e));
+	if ((!is_sa && strcmp(noun, "policy") != 0) || (!add && strcmp(verb, "del") != 0)) {
+		snprintf(err, CFG_ERR_MAX, "unknown command '%s %s' (sa add|del, policy add|del)",
+			 noun, verb);
+		return -1;
+	}
+	if (add && is_sa) {
+		e->op = CTL_SA_ADD;
+		e->len = sizeof(e->body.sa);
+		return config_parse_sa(arg, &e->body.sa, err) < 0 ? -1 : 0;
+	}
+	if (add) {
+		e->op = CTL_POLICY_ADD;
+		e->len = sizeof(e->body.pol);
+		if (config_parse_policy(arg, &e->body.pol, err) < 0)
+			return -1;
+		if (e->body.pol.name[0] == '\0') {
+			snprintf(err, CFG_ERR_MAX, "policy: name: missing required field: a policy "
+				 "added at run time needs a name (to delete it by)");
+			return -1;
+		}
+		return 0;
+	}
+	if (is_sa) {
+		e->op = CTL_SA_DEL;
+		e->len = sizeof(e->body.sa_ref);
+		if (dir == NULL) {
+			snprintf(err, CFG_ERR_MAX, "sa del: expected SPI and direction");
+			return -1;
+		}
+		if (parse_spi(arg, &e->body.sa_ref.spi) < 0) {
+			snprintf(err, CFG_ERR_MAX, "sa del: expected an SPI (0x.. or decimal, up to "
+				 "0xffffffff), got '%s'", arg);
+			return -1;
+		}
+		if (strcmp(dir, "in") == 0) {
+			e->body.sa_ref.dir = CFG_DIR_IN;
+		} else if (strcmp(dir, "out") == 0) {
+			e->body.sa_ref.dir = CFG_DIR_OUT;
+		} else {
+			snprintf(err, CFG_ERR_MAX, "sa del: expected direction in or out, got '%s'",
+				 dir);
+			return -1;
+		}
+		return 0;
+	}
+	e->op = CTL_POLICY_DEL;
+	e->len = sizeof(e->body.pol_ref);
+	if (strlen(arg) >= sizeof(e->body.pol_ref.name)) {
+		snprintf(err, CFG_ERR_MAX, "policy name too long (at most %zu characters): %s",
+			 sizeof(e->body.pol_ref.name) - 1, arg);
+		return -1;
+	}
+	memcpy(e->body.pol_ref.name, arg, strlen(arg));
+	return 0;
+}
+
 /*
  * Run one control-socket command: argv is "sa add Y", "sa del SPI DIR",
  * "policy add Y", "policy del NAME" or "policy list".  Returns 0 or -1
@@ -797,68 +897,406 @@ ctl_command(const char *prefix, int json, char **argv)
 {
 	char err[CFG_ERR_MAX];
 	struct ctl_client c;
-	struct cfg_policy pol, *list = NULL;
-	struct cfg_sa sa;
+	struct cfg_policy *list = NULL;
+	struct edit e;
 	size_t n = 0;
-	uint32_t spi = 0;
-	enum cfg_direction dir = CFG_DIR_OUT;
-	int is_sa = strcmp(argv[0], "sa") == 0, rc = -1;
-	const char *verb = argv[1];
+	bool is_list = strcmp(argv[1], "list") == 0;
+	int rc = -1;
 
 	/* check the arguments before talking to anyone */
-	memset(&sa, 0, sizeof(sa));
-	if (strcmp(verb, "add") == 0 && is_sa) {
-		if (config_parse_sa(argv[2], &sa, err) < 0) {
-			err_msg("%s", err);
-			return -1;
-		}
-	} else if (strcmp(verb, "add") == 0) {
-		if (config_parse_policy(argv[2], &pol, err) < 0) {
-			err_msg("%s", err);
-			return -1;
-		}
-		if (pol.name[0] == '\0') {
-			err_msg("policy: name: missing required field: a policy added at run time "
-				"needs a name (to delete it by)");
-			return -1;
-		}
-	} else if (strcmp(verb, "del") == 0 && is_sa) {
-		if (parse_spi(argv[2], &spi) < 0) {
-			err_msg("sa del: expected an SPI (0x.. or decimal, up to 0xffffffff), got "
-				"'%s'", argv[2]);
-			return -1;
-		}
-		if (strcmp(argv[3], "in") == 0) {
-			dir = CFG_DIR_IN;
-		} else if (strcmp(argv[3], "out") != 0) {
-			err_msg("sa del: expected direction in or out, got '%s'", argv[3]);
-			return -1;
-		}
+	memset(&e, 0, sizeof(e));
+	if (!is_list && parse_edit(argv[0], argv[1], argv[2], argv[3], &e, err) < 0) {
+		err_msg("%s", err);
+		goto out;
 	}
-
 	if (ctl_connect(&c, prefix) < 0) {
 		err_msg("%s", c.err);
 		goto out;
 	}
-	if (strcmp(verb, "add") == 0)
-		rc = is_sa ? ctl_sa_add(&c, &sa) : ctl_policy_add(&c, &pol);
-	else if (strcmp(verb, "del") == 0)
-		rc = is_sa ? ctl_sa_del(&c, spi, dir) : ctl_policy_del(&c, argv[2]);
-	else
+	if (is_list)
 		rc = ctl_policy_list(&c, &list, &n);
+	else
+		rc = ctl_request(&c, e.op, &e.body, e.len, NULL, NULL, 0, 0);
 	if (rc < 0) {
 		sanitize(c.err);
 		err_msg("%s", c.err);
-	} else if (strcmp(verb, "list") == 0) {
+	} else if (is_list) {
 		rc = print_policies(list, n, json);
 	} else {
 		printf("ok\n");
 	}
 	ctl_close(&c);
 out:
-	explicit_bzero(&sa, sizeof(sa));
+	explicit_bzero(&e, sizeof(e));
 	free(list);
 	return rc;
+}
+
+/* ---- batch: pipelined edits from stdin ------------------------------------ */
+
+
+struct in_flight {
+	bool used;
+	enum ctl_op op;
+	uint32_t seq;
+	unsigned long line;
+	uint64_t sent_ns;
+};
+
+struct batch {
+	struct ctl_client c;
+	uint32_t window, n_flight;
+	struct in_flight *flight; /* by seq % window: at most window consecutive seqs fly */
+	uint64_t commands, ok, failed;
+	uint64_t *lat_ns;         /* send to reply, one per answered command */
+	size_t n_lat, cap_lat;
+	/* stdin, read in pieces so that replies are read while it trickles */
+	char *in;
+	size_t in_len, in_cap;
+	bool eof, skipping;       /* skipping: the rest of an over-long line */
+	unsigned long line_no;
+	/* the next edit, parsed, waiting for room in the window or the socket */
+	bool have_next;
+	struct edit next;
+	unsigned long next_line;
+	bool send_blocked;
+	uint64_t last_ns; /* last reply, or the send that ended a time with none in flight */
+};
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void
+batch_refused(struct batch *b, unsigned long line, const char *why)
+{
+	fprintf(stderr, "line %lu: ", line);
+	for (; *why != '\0'; why++) /* as sanitize() does */
+		fputc((unsigned char)*why < 0x20 || *why == 0x7f ? '?' : *why, stderr);
+	fputc('\n', stderr);
+	b->failed++;
+}
+
+/* Split one line into an edit; blank lines and comments are not commands. */
+static void
+batch_parse_line(struct batch *b, char *line)
+{
+	char err[CFG_ERR_MAX], *noun, *verb, *arg, *dir = NULL, *end;
+
+	b->line_no++;
+	end = line + strlen(line);
+	while (end > line && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	line += strspn(line, " \t");
+	if (line[0] == '\0' || line[0] == '#')
+		return;
+	b->commands++;
+	noun = line;
+	verb = noun + strcspn(noun, " \t");
+	if (*verb != '\0')
+		*verb++ = '\0';
+	verb += strspn(verb, " \t");
+	arg = verb + strcspn(verb, " \t");
+	if (*arg != '\0')
+		*arg++ = '\0';
+	arg += strspn(arg, " \t");
+	if (strcmp(verb, "del") == 0 && *arg != '\0') {
+		/* SPI DIR or NAME: words, nothing more */
+		dir = arg + strcspn(arg, " \t");
+		if (*dir != '\0')
+			*dir++ = '\0';
+		dir += strspn(dir, " \t");
+		if (strcmp(noun, "sa") == 0 ? dir[0] == '\0' || strpbrk(dir, " \t") != NULL
+					    : dir[0] != '\0') {
+			batch_refused(b, b->line_no, strcmp(noun, "sa") == 0
+				      ? "expected: sa del SPI in|out" : "expected: policy del NAME");
+			return;
+		}
+	}
+	if (*arg == '\0') {
+		batch_refused(b, b->line_no, "expected: sa add YAML | sa del SPI DIR | "
+			      "policy add YAML | policy del NAME");
+		return;
+	}
+	if (parse_edit(noun, verb, arg, dir, &b->next, err) < 0) {
+		explicit_bzero(&b->next, sizeof(b->next));
+		batch_refused(b, b->line_no, err);
+		return;
+	}
+	b->have_next = true;
+	b->next_line = b->line_no;
+}
+
+/* Parse buffered lines until there is an edit to send or no whole line left. */
+static void
+batch_take_lines(struct batch *b)
+{
+	while (!b->have_next) {
+		char *nl = b->in_len > 0 ? memchr(b->in, '\n', b->in_len) : NULL;
+		size_t used;
+
+		if (nl == NULL && !(b->eof && b->in_len > 0)) {
+			if (b->in_len >= BATCH_LINE_MAX) { /* no end in sight: drop it */
+				b->in_len = 0;
+				if (!b->skipping) {
+					b->line_no++;
+					b->commands++;
+					batch_refused(b, b->line_no, "line too long");
+				}
+				b->skipping = true;
+			}
+			return;
+		}
+		if (nl == NULL)
+			nl = b->in + b->in_len; /* the last line, without its newline */
+		*nl = '\0';
+		used = (size_t)(nl - b->in) + (nl < b->in + b->in_len ? 1 : 0);
+		if (b->skipping)
+			b->skipping = false;
+		else
+			batch_parse_line(b, b->in);
+		explicit_bzero(b->in, used); /* lines hold keys */
+		memmove(b->in, b->in + used, b->in_len - used);
+		b->in_len -= used;
+	}
+}
+
+static int
+batch_read_stdin(struct batch *b)
+{
+	ssize_t n;
+
+	if (b->in_cap - b->in_len < 4096) {
+		size_t ncap = b->in_cap ? b->in_cap * 2 : 65536;
+		char *p = malloc(ncap + 1);
+
+		if (p == NULL) {
+			err_msg("out of memory");
+			return -1;
+		}
+		if (b->in_len > 0)
+			memcpy(p, b->in, b->in_len);
+		if (b->in != NULL)
+			explicit_bzero(b->in, b->in_cap);
+		free(b->in);
+		b->in = p;
+		b->in_cap = ncap;
+	}
+	n = read(STDIN_FILENO, b->in + b->in_len, b->in_cap - b->in_len);
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 0;
+	if (n < 0) {
+		err_msg("reading stdin: %s", strerror(errno));
+		return -1;
+	}
+	if (n == 0)
+		b->eof = true;
+	b->in_len += (size_t)n;
+	return 0;
+}
+
+/* Send b->next if the window and the socket have room; -1 on a broken channel. */
+static int
+batch_send(struct batch *b)
+{
+	struct in_flight *f;
+	uint32_t seq;
+	int rc;
+
+	if (!b->have_next || b->n_flight == b->window)
+		return 0;
+	rc = ctl_send(&b->c, b->next.op, &b->next.body, b->next.len, &seq);
+	b->send_blocked = rc == 1;
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	f = &b->flight[seq % b->window];
+	if (f->used) {
+		err_msg("internal error: seq %u sent while %u is in flight", seq, f->seq);
+		return -1;
+	}
+	*f = (struct in_flight){ .used = true, .op = b->next.op, .seq = seq,
+				 .line = b->next_line, .sent_ns = mono_ns() };
+	if (b->n_flight++ == 0)
+		b->last_ns = f->sent_ns;
+	explicit_bzero(&b->next, sizeof(b->next));
+	b->have_next = false;
+	return 0;
+}
+
+/* Read one reply and settle its request; -1 when the channel cannot go on. */
+static int
+batch_reply(struct batch *b)
+{
+	struct ctl_reply rep;
+	struct in_flight *f;
+
+	if (ctl_recv(&b->c, &rep) < 0)
+		return -1;
+	f = &b->flight[rep.hdr.seq % b->window];
+	if (!f->used || f->seq != rep.hdr.seq) {
+		snprintf(b->c.err, sizeof(b->c.err),
+			 "malformed reply: seq %u answers no request in flight", rep.hdr.seq);
+		return -1;
+	}
+	if (ctl_reply_result(&b->c, &rep, f->op, f->seq) < 0) {
+		if (b->c.status == 0)
+			return -1; /* not a refusal: a reply we cannot trust */
+		batch_refused(b, f->line, b->c.err);
+	} else {
+		b->ok++;
+	}
+	if (b->n_lat == b->cap_lat) {
+		size_t ncap = b->cap_lat ? b->cap_lat * 2 : 4096;
+		uint64_t *p = realloc(b->lat_ns, ncap * sizeof(*p));
+
+		if (p == NULL) {
+			snprintf(b->c.err, sizeof(b->c.err), "out of memory");
+			return -1;
+		}
+		b->lat_ns = p;
+		b->cap_lat = ncap;
+	}
+	b->last_ns = mono_ns();
+	b->lat_ns[b->n_lat++] = b->last_ns - f->sent_ns;
+	f->used = false;
+	b->n_flight--;
+	return 0;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+batch_print_stats(struct batch *b, double elapsed)
+{
+	double med = 0, p99 = 0;
+
+	if (b->n_lat > 0) {
+		qsort(b->lat_ns, b->n_lat, sizeof(*b->lat_ns), cmp_u64);
+		med = (double)b->lat_ns[(b->n_lat - 1) / 2] / 1e3;
+		p99 = (double)b->lat_ns[(b->n_lat * 99 + 99) / 100 - 1] / 1e3;
+	}
+	printf("commands %" PRIu64 "\nok %" PRIu64 "\nfailed %" PRIu64 "\nelapsed_s %.3f\n"
+	       "ops_per_s %.0f\nlatency_median_us %.1f\nlatency_p99_us %.1f\n",
+	       b->commands, b->ok, b->failed, elapsed,
+	       elapsed > 0 ? (double)(b->ok + b->failed) / elapsed : 0.0, med, p99);
+}
+
+/*
+ * secgwctl batch: edits from stdin, one per line, up to window of them in
+ * flight on one connection.  A refused or malformed command prints
+ * "line N: why" and makes the exit status 1; the others go on.  A broken
+ * channel (no reply within CTL_CLIENT_TIMEOUT_S, a reply we cannot trust,
+ * the data plane gone) ends the batch: the commands not yet answered count
+ * neither as ok nor as failed.
+ */
+static int
+cmd_batch(const char *prefix, uint32_t window, bool stats)
+{
+	struct batch b = { .window = window };
+	uint64_t t0 = mono_ns();
+	bool broken = false;
+	int rc;
+
+	b.flight = calloc(window, sizeof(*b.flight));
+	if (b.flight == NULL) {
+		err_msg("out of memory");
+		return -1;
+	}
+	if (ctl_connect(&b.c, prefix) < 0) {
+		err_msg("%s", b.c.err);
+		free(b.flight);
+		return -1;
+	}
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = b.c.fd }, { .fd = STDIN_FILENO } };
+		int timeout = -1;
+
+		batch_take_lines(&b);
+		if (batch_send(&b) < 0) {
+			broken = true;
+			break;
+		}
+		if (!b.have_next)
+			batch_take_lines(&b);
+		if (b.have_next && b.n_flight < b.window && !b.send_blocked)
+			continue; /* more to send right away */
+		if (b.eof && !b.have_next && b.in_len == 0 && b.n_flight == 0)
+			break;
+		if (b.n_flight > 0) {
+			pfd[0].events |= POLLIN;
+			timeout = CTL_CLIENT_TIMEOUT_S * 1000;
+		}
+		if (b.have_next && b.send_blocked && b.n_flight < b.window)
+			pfd[0].events |= POLLOUT;
+		if (!b.have_next && !b.eof)
+			pfd[1].events = POLLIN;
+		else
+			pfd[1].fd = -1;
+		rc = poll(pfd, 2, timeout);
+		if (rc < 0 && errno != EINTR) {
+			snprintf(b.c.err, sizeof(b.c.err), "poll: %s", strerror(errno));
+			broken = true;
+			break;
+		}
+		if (b.n_flight > 0 &&
+		    mono_ns() - b.last_ns >= (uint64_t)CTL_CLIENT_TIMEOUT_S * 1000000000u) {
+			snprintf(b.c.err, sizeof(b.c.err), "no reply from the data plane within %d s",
+				 CTL_CLIENT_TIMEOUT_S);
+			broken = true;
+			break;
+		}
+		if (rc <= 0)
+			continue;
+		if (b.n_flight == 0 && (pfd[0].revents & (POLLHUP | POLLERR))) {
+			snprintf(b.c.err, sizeof(b.c.err), "the data plane closed the connection");
+			broken = true;
+			break;
+		}
+		if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			/* every reply that is there, without waiting for more */
+			do {
+				if (batch_reply(&b) < 0) {
+					broken = true;
+					break;
+				}
+			} while (b.n_flight > 0 &&
+				 poll(&(struct pollfd){ .fd = b.c.fd, .events = POLLIN }, 1, 0) > 0);
+			if (broken)
+				break;
+		}
+		if (pfd[0].revents & POLLOUT)
+			b.send_blocked = false;
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR) && batch_read_stdin(&b) < 0) {
+			snprintf(b.c.err, sizeof(b.c.err), "cannot read the commands");
+			broken = true;
+			break;
+		}
+	}
+	if (broken) {
+		sanitize(b.c.err);
+		err_msg("%s (%u commands unanswered)", b.c.err, b.n_flight + (b.have_next ? 1 : 0));
+	}
+	ctl_close(&b.c);
+	if (stats)
+		batch_print_stats(&b, (double)(mono_ns() - t0) / 1e9);
+	explicit_bzero(&b.next, sizeof(b.next));
+	if (b.in != NULL)
+		explicit_bzero(b.in, b.in_cap);
+	free(b.in);
+	free(b.flight);
+	free(b.lat_ns);
+	return broken || b.failed > 0 ? -1 : 0;
 }
 
 /* ---- main ---------------------------------------------------------------- */
@@ -874,21 +1312,35 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "stats", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *prefix = NULL, *sock = NULL, *tcmd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 64];
-	int json = 0, all = 0, opt, fd, rc;
+	int json = 0, all = 0, opt, fd, rc, window = -1, bstats = 0;
+	char *end;
 	enum command cmd;
 	struct reply r;
 
-	while ((opt = getopt_long(argc, argv, "p:s:jah", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "p:s:jahw:S", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p': prefix = optarg; break;
 		case 's': sock = optarg; break;
 		case 'j': json = 1; break;
 		case 'a': all = 1; break;
 		case 'h': usage(stdout); return 0;
+		case 'S': bstats = 1; break;
+		case 'w':
+			errno = 0;
+			window = (int)strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || window < 1 ||
+			    window > BATCH_WINDOW_MAX) {
+				err_msg("--window: expected 1 to %d, got '%s'", BATCH_WINDOW_MAX,
+					optarg);
+				return 1;
+			}
+			break;
 		default: short_usage(); return 1;
 		}
 	}
@@ -898,6 +1350,24 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (argc == 1 && strcmp(argv[0], "batch") == 0) {
+		if (sock != NULL || all || json) {
+			err_msg("%s does not apply to batch",
+				sock != NULL ? "-s" : all ? "--all" : "--json");
+			return 1;
+		}
+		rc = cmd_batch(prefix != NULL ? prefix : DEFAULT_PREFIX,
+			       window > 0 ? (uint32_t)window : BATCH_WINDOW_DEFAULT, bstats);
+		if (fflush(stdout) == EOF) {
+			err_msg("writing output: %s", strerror(errno));
+			rc = -1;
+		}
+		return rc == 0 ? 0 : 1;
+	}
+	if (window > 0 || bstats) {
+		err_msg("%s applies to batch only", bstats ? "--stats" : "--window");
+		return 1;
+	}
 	if ((argc == 3 && strcmp(argv[0], "sa") == 0 && strcmp(argv[1], "add") == 0) ||
 	    (argc == 4 && strcmp(argv[0], "sa") == 0 && strcmp(argv[1], "del") == 0) ||
 	    (argc == 3 && strcmp(argv[0], "policy") == 0 &&

@@ -21,7 +21,7 @@
 #include "reclaim.h"
 
 #define CTL_MAX_CLIENTS 8
-#define CTL_MSGS_PER_POLL 64
+#define CTL_MSGS_PER_POLL 256 /* also the largest batch of policy edits per SPD build */
 
 static int clients[CTL_MAX_CLIENTS];
 static uint16_t n_clients;
