@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -338,10 +339,28 @@ accept_clients(void)
 static struct ctl_reply batch[CTL_MSGS_PER_POLL];
 static uint16_t n_batch;
 
+/*
+ * A pipelining client can have more replies due than its socket buffer holds;
+ * give it a short while to read them.  One that does not is dropped, so a
+ * stuck client holds the main lcore for at most CTL_SEND_WAIT_MS.
+ */
+#define CTL_SEND_WAIT_MS 200
+
 static bool
 send_reply(int fd, const void *r, size_t len)
 {
-	return send(fd, r, len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len;
+	struct pollfd p = {.fd = fd, .events = POLLOUT};
+	ssize_t n;
+
+	for (;;) {
+		n = send(fd, r, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n == (ssize_t)len)
+			return true;
+		if (n >= 0 || (errno != EAGAIN && errno != EINTR))
+			return false;
+		if (poll(&p, 1, CTL_SEND_WAIT_MS) <= 0)
+			return false;
+	}
 }
 
 static bool
