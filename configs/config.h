@@ -27,7 +27,7 @@
 #define CFG_MAX_WORKERS 16
 #define CFG_MAX_ROUTES 1024
 #define CFG_MAX_POLICIES 65536
-#define CFG_MAX_SAS 65536
+#define CFG_MAX_SAS 4194304 /* SAD capacity; 1M SAs need ~2.5 GB */
 /* cipher key + integrity key + salt, the largest (AES-256-CBC + HMAC-SHA512) */
 #define CFG_KEY_MAX 32
 #define CFG_AUTH_KEY_MAX 64

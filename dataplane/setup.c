@@ -50,7 +50,7 @@ pools_create(char *err, size_t len)
 	if (dp.cop_pool == NULL)
 		return fail(err, len, "cannot create the crypto op pool: %s", rte_strerror(rte_errno));
 	sess_size = rte_cryptodev_sym_get_private_session_size(dp.cdev_id);
-	dp.sess_pool = rte_cryptodev_sym_session_pool_create("secgw_sess", cfg->max_sas * 2,
+	dp.sess_pool = rte_cryptodev_sym_session_pool_create("secgw_sess", cfg->max_sas,
 							      sess_size, 0, 0, rte_socket_id());
 	if (dp.sess_pool == NULL)
 		return fail(err, len, "cannot create the crypto session pool: %s", rte_strerror(rte_errno));

@@ -247,12 +247,12 @@ crypto:
 
 ports:
   - name: inside
-    devargs: net_af_packet0,iface=gin
+    devargs: net_af_packet0,iface=gin,framecnt=4096
     role: protected
     address: 10.99.1.1/24
     neighbors: [{{ip: 10.99.1.2, mac: "{MAC['host']}"}}]
   - name: outside
-    devargs: net_af_packet1,iface=gout
+    devargs: net_af_packet1,iface=gout,framecnt=4096
     role: unprotected
     address: 10.99.0.1/24
     neighbors: [{{ip: 10.99.0.2, mac: "{MAC['peer']}"}}]
