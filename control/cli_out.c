@@ -98,3 +98,13 @@ table_free(struct table *t)
 	free(t->sort_key);
 }
 
+
+void
+table_show(struct table *t, size_t rows, const char *empty)
+{
+	t->nrows = rows;
+	if (rows == 0)
+		printf("%s\n", empty);
+	else
+		table_print(t);
+}

@@ -45,6 +45,8 @@ struct table {
 /* Room for rows rows; -1 (message printed) beyond TABLE_MAX_ROWS or out of memory. */
 int table_alloc(struct table *t, size_t rows);
 void table_print(struct table *t);
+/* Set nrows and print the table, or `empty` when it has no rows. */
+void table_show(struct table *t, size_t rows, const char *empty);
 void table_free(struct table *t);
 
 #endif

@@ -107,10 +107,6 @@ print_policies(struct cfg_policy *pol, size_t n, int json)
 		printf("}\n");
 		return 0;
 	}
-	if (n == 0) {
-		printf("no policies\n");
-		return 0;
-	}
 	if (table_alloc(&t, n) < 0) {
 		table_free(&t);
 		return -1;
@@ -137,8 +133,7 @@ print_policies(struct cfg_policy *pol, size_t n, int json)
 		/* outbound first, then by priority, then as the data plane lists them */
 		t.sort_key[i] = ((uint64_t)(p->dir == CFG_DIR_IN) << 32) | p->priority;
 	}
-	t.nrows = n;
-	table_print(&t);
+	table_show(&t, n, "no policies");
 	table_free(&t);
 	return 0;
 }

@@ -192,11 +192,7 @@ cmd_sa_list(const struct tel_reply *r)
 		/* outbound first, then by SPI */
 		t.sort_key[i] = ((uint64_t)(strcmp(dir, "out") != 0) << 32) | spi;
 	}
-	t.nrows = i;
-	if (t.nrows == 0)
-		printf("no SAs\n");
-	else
-		table_print(&t);
+	table_show(&t, i, "no SAs");
 	rc = 0;
 out:
 	table_free(&t);
@@ -245,11 +241,7 @@ cmd_ports(const struct tel_reply *r)
 		}
 		t.sort_key[i] = has_id ? id : UINT64_MAX;
 	}
-	t.nrows = i;
-	if (t.nrows == 0)
-		printf("no ports\n");
-	else
-		table_print(&t);
+	table_show(&t, i, "no ports");
 	rc = 0;
 out:
 	table_free(&t);

@@ -24,6 +24,7 @@
 #define CTL_MAX_CLIENTS 8
 #define CTL_MSGS_PER_POLL 256 /* also the largest batch of policy edits per SPD build */
 
+static int ctl_fd = -1; /* the listener */
 static int clients[CTL_MAX_CLIENTS];
 static uint16_t n_clients;
 static char sock_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -50,7 +51,7 @@ dp_ctl_open(char *err, size_t len)
 		close(fd);
 		return -1;
 	}
-	dp.ctl_fd = fd;
+	ctl_fd = fd;
 	return 0;
 }
 
@@ -59,11 +60,11 @@ dp_ctl_close(void)
 {
 	while (n_clients > 0)
 		close(clients[--n_clients]);
-	if (dp.ctl_fd >= 0) {
-		close(dp.ctl_fd);
+	if (ctl_fd >= 0) {
+		close(ctl_fd);
 		unlink(sock_path);
 	}
-	dp.ctl_fd = -1;
+	ctl_fd = -1;
 }
 
 static bool
@@ -206,11 +207,11 @@ sa_list(const struct ctl_list_req *q, struct ctl_reply *r)
 		explicit_bzero(e->sa.key, sizeof(e->sa.key));
 		explicit_bzero(e->sa.salt, sizeof(e->sa.salt));
 		explicit_bzero(e->sa.auth_key, sizeof(e->sa.auth_key));
-		c = dp_sa_counters(i);
-		e->packets = c.packets - s->cnt_base.packets;
-		e->bytes = c.bytes - s->cnt_base.bytes;
-		e->drop_replay = c.drop_replay - s->cnt_base.drop_replay;
-		e->drop_icv = c.drop_icv - s->cnt_base.drop_icv;
+		c = dp_sa_usage(s);
+		e->packets = c.packets;
+		e->bytes = c.bytes;
+		e->drop_replay = c.drop_replay;
+		e->drop_icv = c.drop_icv;
 		r->count++;
 	}
 	r->next_cursor = i < cap ? i : 0;
@@ -321,7 +322,7 @@ accept_clients(void)
 {
 	int fd;
 
-	while ((fd = accept4(dp.ctl_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+	while ((fd = accept4(ctl_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		if (n_clients == CTL_MAX_CLIENTS) {
 			close(fd); /* the client sees the connection closed */
 			continue;
@@ -429,7 +430,7 @@ dp_ctl_poll(void)
 {
 	uint16_t i = 0;
 
-	if (dp.ctl_fd < 0)
+	if (ctl_fd < 0)
 		return;
 	accept_clients();
 	while (i < n_clients) {

@@ -100,7 +100,6 @@ struct dp {
 	uint32_t spd_gen;
 	struct rte_rcu_qsbr *qsv;
 	struct rte_rcu_qsbr_dq *defer;
-	int ctl_fd;                 /* control channel listener (ctl_server.c) */
 	struct dp_routes *routes;
 	struct neigh_table *neigh;
 
@@ -188,7 +187,10 @@ void dp_mgmt_poll(void);
 void dp_mgmt_release(void);
 
 int dp_telemetry_init(void);
-/* An SA slot's counters summed over workers (telemetry.c). */
+/* An SA slot's counters summed over workers, earlier SAs in the slot included
+ * (telemetry.c); its base when an SA is installed. */
 struct sa_counters dp_sa_counters(uint32_t idx);
+/* What the SA in the slot has counted itself. */
+struct sa_counters dp_sa_usage(const struct sa *s);
 
 #endif

@@ -32,9 +32,9 @@ reached(const struct sa *s, const struct sa_counters *c, uint64_t secs, bool har
 	uint64_t pkts = hard ? l->hard_packets : l->soft_packets;
 	uint64_t limit_s = hard ? l->hard_seconds : l->soft_seconds;
 
-	if (bytes && c->bytes - s->cnt_base.bytes >= bytes)
+	if (bytes && c->bytes >= bytes)
 		return CTL_LIMIT_BYTES;
-	if (pkts && c->packets - s->cnt_base.packets >= pkts)
+	if (pkts && c->packets >= pkts)
 		return CTL_LIMIT_PACKETS;
 	if (limit_s && secs >= limit_s)
 		return CTL_LIMIT_SECONDS;
@@ -52,7 +52,7 @@ check_sa(struct sa *s, uint64_t now)
 	if (s->expired || (l->soft_bytes | l->hard_bytes | l->soft_packets | l->hard_packets |
 			   l->soft_seconds | l->hard_seconds) == 0)
 		return;
-	c = dp_sa_counters(s->idx);
+	c = dp_sa_usage(s);
 	why = reached(s, &c, secs, true);
 	if (why != 0) {
 		__atomic_store_n(&s->expired, true, __ATOMIC_RELAXED);

@@ -220,7 +220,6 @@ dp_setup(char *err, size_t len)
 {
 	uint16_t i;
 
-	dp.ctl_fd = -1;
 	dp.n_workers = dp.cfg->n_workers;
 	dp.n_ports = dp.cfg->n_ports;
 	for (i = 0; i < RTE_MAX_ETHPORTS; i++)

@@ -56,12 +56,24 @@ dp_sa_counters(uint32_t idx)
 	return t;
 }
 
+struct sa_counters
+dp_sa_usage(const struct sa *s)
+{
+	struct sa_counters t = dp_sa_counters(s->idx);
+
+	t.packets -= s->cnt_base.packets;
+	t.bytes -= s->cnt_base.bytes;
+	t.drop_replay -= s->cnt_base.drop_replay;
+	t.drop_icv -= s->cnt_base.drop_icv;
+	return t;
+}
+
 static void
 add_sa(struct rte_tel_data *d, const struct sa *s)
 {
 	const struct cfg_sa *c = &s->cfg;
 	struct rte_tel_data *e = rte_tel_data_alloc();
-	struct sa_counters t = dp_sa_counters(s->idx);
+	struct sa_counters t = dp_sa_usage(s);
 	char key[16], buf[64];
 
 	if (e == NULL)
@@ -75,10 +87,10 @@ add_sa(struct rte_tel_data *d, const struct sa *s)
 	rte_tel_data_add_dict_string(e, "integ", cfg_integ_info(c->integ)->name);
 	rte_tel_data_add_dict_string(e, "src", cfg_addr_str(&c->tun_src, buf, sizeof(buf)));
 	rte_tel_data_add_dict_string(e, "dst", cfg_addr_str(&c->tun_dst, buf, sizeof(buf)));
-	rte_tel_data_add_dict_u64(e, "packets", t.packets - s->cnt_base.packets);
-	rte_tel_data_add_dict_u64(e, "bytes", t.bytes - s->cnt_base.bytes);
-	rte_tel_data_add_dict_u64(e, "drop_replay", t.drop_replay - s->cnt_base.drop_replay);
-	rte_tel_data_add_dict_u64(e, "drop_icv", t.drop_icv - s->cnt_base.drop_icv);
+	rte_tel_data_add_dict_u64(e, "packets", t.packets);
+	rte_tel_data_add_dict_u64(e, "bytes", t.bytes);
+	rte_tel_data_add_dict_u64(e, "drop_replay", t.drop_replay);
+	rte_tel_data_add_dict_u64(e, "drop_icv", t.drop_icv);
 	rte_tel_data_add_dict_string(e, "state", s->expired ? "expired" : "live");
 	snprintf(key, sizeof(key), "0x%08x", c->spi);
 	if (rte_tel_data_add_dict_container(d, key, e, 0) != 0)

@@ -10,6 +10,7 @@ Every namespace and process a test creates is removed in the fixture's finally,
 and every gateway's stderr is searched for sanitizer reports when it stops.
 """
 
+import contextlib
 import glob
 import json
 import os
@@ -411,13 +412,22 @@ def single_gw(request, build, tmp_path):
     elif isinstance(param, tuple):
         param = {"cipher": param[0], "driver": param[1]}
     cipher = param["cipher"]
-    lab = Lab("s")
+    with running_single_gw(build, str(tmp_path), cipher, "s",
+                           lambda uid: single_gw_config(uid, **param)) as t:
+        yield t
+
+
+@contextlib.contextmanager
+def running_single_gw(build, workdir, cipher, lab_name, make_config):
+    """host -- gw -- peer with a started gateway whose config is make_config(uid);
+    the gateway is stopped (and checked) and the namespaces removed on exit."""
+    lab = Lab(lab_name)
     gw = None
     try:
         host, gwns, peer = make_single_gw_lab(lab)
-        gw = Gateway(build, gwns, single_gw_config(lab.uid, **param), str(tmp_path))
+        gw = Gateway(build, gwns, make_config(lab.uid), workdir)
         gw.start()
-        yield SingleGw(lab, gw, cipher, str(tmp_path), host, gwns, peer)
+        yield SingleGw(lab, gw, cipher, workdir, host, gwns, peer)
     finally:
         try:
             if gw is not None:

@@ -25,9 +25,9 @@ from scapy.layers.l2 import Ether
 
 import esp
 import pcap
-from conftest import (HELPERS, KEYS, PY, Gateway, Sniffer, SingleGw, changed,
-                      gw_base_config, make_single_gw_lab, send_frames)
-from netns import Lab, run
+from conftest import (HELPERS, KEYS, PY, Sniffer, changed, gw_base_config,
+                      running_single_gw, send_frames)
+from netns import run
 from test_esp_scapy import Inbound, udp
 
 CIPHER = "aes-128-gcm"
@@ -52,24 +52,9 @@ POL_OUT2 = ("name: ctl-out2\ndirection: out\nsrc: 10.99.1.0/24\ndst: 10.99.2.0/2
 
 @pytest.fixture
 def ctl_gw(build, tmp_path):
-    lab = Lab("c")
-    gw = None
-    try:
-        host, gwns, peer = make_single_gw_lab(lab)
-        gw = Gateway(build, gwns, gw_base_config(lab.uid), str(tmp_path))
-        gw.start()
-        sock = "/var/run/dpdk/%s/secgw.ctl" % gw.prefix
-        deadline = time.monotonic() + 10
-        while not os.path.exists(sock):
-            assert time.monotonic() < deadline, "%s never appeared\n%s" % (sock, gw.logs())
-            time.sleep(0.05)
-        yield SingleGw(lab, gw, CIPHER, str(tmp_path), host, gwns, peer)
-    finally:
-        try:
-            if gw is not None:
-                gw.stop()
-        finally:
-            lab.close()
+    # "ready" is printed after the control socket is listening
+    with running_single_gw(build, str(tmp_path), CIPHER, "c", gw_base_config) as t:
+        yield t
 
 
 def ctl(t, *args, timeout=15):
