@@ -154,6 +154,8 @@ struct cfg_sa {
 	enum cfg_sa_proto proto; /* "esp" (default) or "ah" */
 	enum cfg_sa_mode mode;   /* default tunnel */
 	struct cfg_addr tun_src, tun_dst; /* tunnel endpoints (required in tunnel mode) */
+	uint8_t family;          /* AF_INET/AF_INET6 of the packets it protects ("family");
+				  * default: the endpoints' family, IPv4 in transport mode */
 	enum cfg_cipher cipher;
 	enum cfg_integ integ;
 	uint8_t key[CFG_KEY_MAX];   /* cipher key */

@@ -98,7 +98,7 @@ static int read_direction(const struct cfg_obj *o, enum cfg_direction *dir)
 static const char *const sa_keys[] = {
 	"name", "spi", "direction", "proto", "mode", "src", "dst", "cipher", "integ", "key",
 	"auth_key", "replay_window", "esn", "initial_seq", "udp_encap", "udp_sport",
-	"udp_dport", "lifetime", NULL,
+	"udp_dport", "lifetime", "family", NULL,
 };
 
 static int read_sa_lifetime(const struct cfg_obj *sa_obj, struct cfg_sa *sa)
@@ -158,6 +158,21 @@ static int read_sa_endpoints(const struct cfg_obj *o, struct cfg_sa *sa)
 		return obj_fail(o, "dst", "%s address but src is %s, expected the same family",
 				cfg_family_name(sa->tun_dst.family),
 				cfg_family_name(sa->tun_src.family));
+	return 0;
+}
+
+/*
+ * rte_ipsec fixes an SA's next header (tunnel: 4 or 41) and header handling
+ * (transport) at creation, so an SA carries one family of packets.
+ */
+static int read_sa_family(const struct cfg_obj *o, struct cfg_sa *sa)
+{
+	static const char *const names[] = { "ipv4", "ipv6" };
+	int v = sa->mode == CFG_MODE_TUNNEL && sa->tun_src.family == AF_INET6;
+
+	if (obj_enum(o, "family", names, 2, &v) < 0)
+		return -1;
+	sa->family = v ? AF_INET6 : AF_INET;
 	return 0;
 }
 
@@ -318,7 +333,7 @@ int cfg_read_sa_entry(struct cfg_walk *w, const struct ynode *item, const char *
 		return -1;
 	sa->proto = (enum cfg_sa_proto)proto;
 	sa->mode = (enum cfg_sa_mode)mode;
-	if (read_sa_endpoints(&o, sa) < 0 || read_cipher(&o, sa) < 0 || read_integ(&o, sa) < 0 ||
+	if (read_sa_endpoints(&o, sa) < 0 || read_sa_family(&o, sa) < 0 || read_cipher(&o, sa) < 0 || read_integ(&o, sa) < 0 ||
 	    read_sa_keys(&o, sa) < 0 || read_sa_sequence(&o, sa) < 0 || read_sa_natt(&o, sa) < 0 ||
 	    read_sa_lifetime(&o, sa) < 0)
 		return -1;
@@ -532,8 +547,15 @@ static int resolve_sa(struct loader *ld, const struct cfg_obj *o, const struct c
 	}
 	if (ld->spis != NULL && lo < ld->cfg->n_sas)
 		hit = &ld->spis[lo];
-	if (hit != NULL && hit->spi == p->spi && hit->dir == p->dir)
+	if (hit != NULL && hit->spi == p->spi && hit->dir == p->dir) {
+		const struct cfg_sa *sa = &ld->cfg->sas[hit->idx];
+
+		if (sa->family != p->src.addr.family)
+			return obj_fail(o, "sa", "SA %s carries %s packets but the policy is %s",
+					sa->name, cfg_family_name(sa->family),
+					cfg_family_name(p->src.addr.family));
 		return 0;
+	}
 	if (cfg_sa_by_spi(ld->cfg, p->spi, !p->dir) != NULL)
 		return obj_fail(o, "sa", "SA 0x%x is %sbound but the policy is %sbound", p->spi,
 				dir_name(!p->dir), dir_name(p->dir));
