@@ -139,6 +139,8 @@ const struct cfg_alg_info *cfg_integ_info(enum cfg_integ i);
 
 enum cfg_sa_proto { CFG_SA_ESP, CFG_SA_AH };
 
+enum cfg_df_mode { CFG_DF_COPY, CFG_DF_SET, CFG_DF_CLEAR };
+
 /* RFC 4301 §4.4.2.1 lifetimes; 0 means no limit.  Soft raises an event for the
  * control process (rekey); hard makes the SA refuse traffic. */
 struct cfg_lifetime {
@@ -169,6 +171,13 @@ struct cfg_sa {
 	bool udp_encap;             /* NAT-T (RFC 3948); default false */
 	uint16_t udp_sport, udp_dport; /* default 4500/4500 */
 	struct cfg_lifetime life;   /* "lifetime: {soft_bytes: .., hard_seconds: ..}" */
+	/* outer header of tunnel SAs (RFC 4301 §5.1.2.1, RFC 6040) */
+	bool copy_dscp;             /* "copy_dscp", default true: outbound DSCP from the inner header */
+	bool ecn;                   /* "ecn", default true: RFC 6040 normal mode; false: compatibility
+				     * mode (outer Not-ECT, inner untouched on decapsulation) */
+	enum cfg_df_mode df;        /* "df: copy|set|clear", default copy (outer IPv4 DF bit) */
+	uint16_t tfc_pad;           /* "tfc_pad": pad inner packets to this many bytes (RFC 4303
+				     * §2.7), tunnel mode; 0 (default) = no TFC padding */
 	int line;
 };
 

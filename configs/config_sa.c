@@ -98,7 +98,7 @@ static int read_direction(const struct cfg_obj *o, enum cfg_direction *dir)
 static const char *const sa_keys[] = {
 	"name", "spi", "direction", "proto", "mode", "src", "dst", "cipher", "integ", "key",
 	"auth_key", "replay_window", "esn", "initial_seq", "udp_encap", "udp_sport",
-	"udp_dport", "lifetime", "family", NULL,
+	"udp_dport", "lifetime", "family", "copy_dscp", "ecn", "df", "tfc_pad", NULL,
 };
 
 static int read_sa_lifetime(const struct cfg_obj *sa_obj, struct cfg_sa *sa)
@@ -281,6 +281,30 @@ static int read_sa_sequence(const struct cfg_obj *o, struct cfg_sa *sa)
 	return 0;
 }
 
+static int read_sa_outer(const struct cfg_obj *o, struct cfg_sa *sa)
+{
+	static const char *const keys[] = { "copy_dscp", "ecn", "df", "tfc_pad" };
+	static const char *const df_names[] = { "copy", "set", "clear" };
+	_Static_assert(CFG_DF_COPY == 0 && CFG_DF_SET == 1 && CFG_DF_CLEAR == 2, "df names");
+	int df = CFG_DF_COPY;
+
+	sa->copy_dscp = true;
+	sa->ecn = true;
+	if (sa->mode != CFG_MODE_TUNNEL) {
+		/* transport mode has no outer header: the packet keeps its own */
+		for (int i = 0; i < 4; i++)
+			if (obj_get(o, keys[i]) != NULL)
+				return obj_forbidden(o, keys[i], "in transport mode");
+		return 0;
+	}
+	if (obj_bool(o, "copy_dscp", &sa->copy_dscp) < 0 || obj_bool(o, "ecn", &sa->ecn) < 0 ||
+	    obj_enum(o, "df", df_names, 3, &df) < 0 ||
+	    obj_u16(o, "tfc_pad", 0, 9000, &sa->tfc_pad) < 0)
+		return -1;
+	sa->df = (enum cfg_df_mode)df;
+	return 0;
+}
+
 static int read_sa_natt(const struct cfg_obj *o, struct cfg_sa *sa)
 {
 	static const char *const port_keys[] = { "udp_sport", "udp_dport" };
@@ -335,7 +359,7 @@ int cfg_read_sa_entry(struct cfg_walk *w, const struct ynode *item, const char *
 	sa->mode = (enum cfg_sa_mode)mode;
 	if (read_sa_endpoints(&o, sa) < 0 || read_sa_family(&o, sa) < 0 || read_cipher(&o, sa) < 0 || read_integ(&o, sa) < 0 ||
 	    read_sa_keys(&o, sa) < 0 || read_sa_sequence(&o, sa) < 0 || read_sa_natt(&o, sa) < 0 ||
-	    read_sa_lifetime(&o, sa) < 0)
+	    read_sa_outer(&o, sa) < 0 || read_sa_lifetime(&o, sa) < 0)
 		return -1;
 	return 0;
 }

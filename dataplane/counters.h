@@ -45,7 +45,12 @@
 	X(drop_nomem)        /* crypto op pool empty */                        \
 	X(drop_punt_full)                                                      \
 	X(drop_seq_overflow) /* outbound SA exhausted its sequence space */    \
-	X(drop_sa_expired)   /* SA past a hard lifetime, waiting to be replaced */
+	X(drop_sa_expired)   /* SA past a hard lifetime, waiting to be replaced */ \
+	X(drop_tfc_dummy)    /* RFC 4303 §2.7 dummy packet (next header 59) */ \
+	X(drop_ecn)          /* RFC 6040: CE outside a Not-ECT inner packet */ \
+	X(drop_ike_no_daemon) /* IKE (UDP 500, 4500 + non-ESP marker): no IKE daemon attached */ \
+	X(in_natt_keepalive) /* RFC 3948 §2.3 keepalive, consumed */          \
+	X(local_echo)        /* echo requests to the gateway answered */
 
 enum dp_counter {
 #define DP_COUNTER_ENUM(name) DPC_##name,

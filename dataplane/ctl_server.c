@@ -92,7 +92,8 @@ check_sa(const struct cfg_sa *s, struct ctl_reply *r)
 
 	if (!terminated(s->name, sizeof(s->name)) || s->dir > CFG_DIR_IN ||
 	    s->proto > CFG_SA_AH || s->mode > CFG_MODE_TRANSPORT ||
-	    s->cipher >= CFG_CIPHER__COUNT || s->integ >= CFG_INTEG__COUNT)
+	    s->cipher >= CFG_CIPHER__COUNT || s->integ >= CFG_INTEG__COUNT ||
+	    (s->family != AF_INET && s->family != AF_INET6) || s->df > CFG_DF_CLEAR)
 		return refuse(r, -EINVAL, "malformed SA record");
 	ci = cfg_cipher_info(s->cipher);
 	ii = cfg_integ_info(s->integ);
@@ -111,6 +112,8 @@ check_sa(const struct cfg_sa *s, struct ctl_reply *r)
 	    (s->tun_src.family != s->tun_dst.family ||
 	     (s->tun_src.family != AF_INET && s->tun_src.family != AF_INET6)))
 		return refuse(r, -EINVAL, "SA 0x%08x: tunnel endpoints missing", s->spi);
+	if (s->mode != CFG_MODE_TUNNEL && s->tfc_pad != 0)
+		return refuse(r, -EINVAL, "SA 0x%08x: TFC padding needs tunnel mode", s->spi);
 	return 0;
 }
 
@@ -156,7 +159,8 @@ sa_del(const struct ctl_sa_ref *ref, struct ctl_reply *r)
 static bool
 prefix_ok(const struct cfg_prefix *p)
 {
-	return p->addr.family == AF_INET && p->len <= 32;
+	return (p->addr.family == AF_INET && p->len <= 32) ||
+	       (p->addr.family == AF_INET6 && p->len <= 128);
 }
 
 static int
@@ -169,9 +173,8 @@ policy_add(const struct cfg_policy *p, struct ctl_reply *r)
 	    p->dir > CFG_DIR_IN || p->action > CFG_SP_PROTECT || p->proto < -1 ||
 	    p->proto > 255 || p->sport_lo > p->sport_hi || p->dport_lo > p->dport_hi)
 		return refuse(r, -EINVAL, "malformed policy record");
-	if (!prefix_ok(&p->src) || !prefix_ok(&p->dst))
-		return refuse(r, -EINVAL, "policy %s: only IPv4 selectors are supported yet",
-			      p->name);
+	if (!prefix_ok(&p->src) || !prefix_ok(&p->dst) || p->src.addr.family != p->dst.addr.family)
+		return refuse(r, -EINVAL, "policy %s: malformed selectors", p->name);
 	rc = dp_policy_add(p, err, sizeof(err));
 	return rc == 0 ? 0 : refuse(r, rc, "%s", err);
 }

@@ -168,6 +168,10 @@ void dp_tx_frame(struct dp_worker *w, uint16_t p, struct rte_mbuf *m);
  * whose data starts at the IP header (Ethernet removed, l3_len set). */
 void dp_outbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n);
 void dp_inbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n);
+/* Packets the gateway itself sends (local.c replies): outbound SPD, no TTL decrement. */
+void dp_outbound_local(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n);
+/* local.c: packets for the gateway that came through a transport-mode SA. */
+void dp_local_deliver(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n);
 
 /*
  * ipsec_stage.c: ESP for a burst whose packets each have an SA (sas[i]):
@@ -178,6 +182,11 @@ void dp_inbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n);
 uint16_t dp_ipsec_burst(struct dp_worker *w, struct rte_mbuf *pkts[], struct sa *sas[],
 			uint16_t n, struct rte_mbuf *out[], struct sa *out_sa[],
 			enum cfg_direction dir);
+
+/* esp_hdr.c: per-packet header fields around rte_ipsec (RFC 4301 §5.1.2, RFC 6040). */
+void esp_outb_finish(struct rte_mbuf *m, const struct sa *s);
+void esp_inb_save_outer(struct rte_mbuf *m);
+bool esp_inb_ecn(struct rte_mbuf *m, const struct sa *s);
 
 int dp_worker_main(void *arg);
 

@@ -5,6 +5,7 @@
  */
 #include <rte_esp.h>
 #include <rte_ip.h>
+#include <rte_udp.h>
 
 #include "dp.h"
 #include "ip4.h"
@@ -20,14 +21,41 @@ esp_len_ok(const struct rte_mbuf *m, const struct sa *s)
 	       ((plen - fixed) % s->pad_align) == 0;
 }
 
+/*
+ * A decapsulated packet, checked as the family its SA carries.  Transport
+ * mode hands back the original IP header with protocol and length rewritten
+ * but the IPv4 checksum stale.
+ */
+static bool
+inner_ok(struct rte_mbuf *m, const struct sa *s)
+{
+	struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+
+	if (s->family != AF_INET || rte_pktmbuf_data_len(m) < sizeof(*h) ||
+	    (h->version_ihl >> 4) != 4)
+		return false;
+	if (!s->tunnel) {
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+	}
+	return ip4_validate(m);
+}
+
+/* RFC 4303 §2.7: transport mode hands a dummy packet back with next header 59. */
+static inline bool
+is_tfc_dummy(const struct rte_mbuf *m)
+{
+	return rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *)->next_proto_id == IPPROTO_NONE;
+}
+
 static void
 decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 {
 	rte_be32_t spi[DP_MAX_BURST];
 	struct sa *sas[DP_MAX_BURST], *osa[DP_MAX_BURST];
-	struct rte_mbuf *esp[DP_MAX_BURST], *out[DP_MAX_BURST];
+	struct rte_mbuf *esp[DP_MAX_BURST], *out[DP_MAX_BURST], *local[DP_MAX_BURST];
 	const struct spd_entry *res[DP_MAX_BURST];
-	uint16_t i, ne = 0, k;
+	uint16_t i, ne = 0, k, nl = 0;
 
 	for (i = 0; i < n; i++) {
 		if (rte_pktmbuf_pkt_len(pkts[i]) < pkts[i]->l3_len + sizeof(struct rte_esp_hdr)) {
@@ -47,6 +75,7 @@ decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 		} else if (unlikely(__atomic_load_n(&sas[i]->expired, __ATOMIC_RELAXED))) {
 			dp_drop(w, esp[i], DPC_drop_sa_expired);
 		} else {
+			esp_inb_save_outer(esp[i]);
 			esp[k] = esp[i];
 			sas[k++] = sas[i];
 		}
@@ -55,13 +84,17 @@ decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 
 	k = dp_ipsec_burst(w, esp, sas, k, out, osa, CFG_DIR_IN);
 	for (i = 0, ne = 0; i < k; i++) {
-		if (!ip4_validate(out[i])) {
-			/* the SA's next header said IPv4; the plaintext disagrees */
+		if (!inner_ok(out[i], osa[i])) {
+			/* the SA's next header named a family the plaintext is not */
 			dp_drop(w, out[i], DPC_drop_decap);
-			continue;
+		} else if (!osa[i]->tunnel && is_tfc_dummy(out[i])) {
+			dp_drop(w, out[i], DPC_drop_tfc_dummy);
+		} else if (osa[i]->tunnel && !esp_inb_ecn(out[i], osa[i])) {
+			dp_drop(w, out[i], DPC_drop_ecn);
+		} else {
+			out[ne] = out[i];
+			osa[ne++] = osa[i];
 		}
-		out[ne] = out[i];
-		osa[ne++] = osa[i];
 	}
 	/* RFC 4301 §5.2: the inner packet must be one its SA was made for */
 	ip4_spd_lookup(dp_spd(), CFG_DIR_IN, out, ne, res);
@@ -71,12 +104,17 @@ decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 			dp_drop(w, out[i], DPC_drop_policy_mismatch);
 			continue;
 		}
+		if (!osa[i]->tunnel) {
+			local[nl++] = out[i];
+			continue;
+		}
 		if (!ip4_ttl_dec(rte_pktmbuf_mtod(out[i], struct rte_ipv4_hdr *))) {
 			dp_drop(w, out[i], DPC_drop_ttl);
 			continue;
 		}
 		dp_forward4(w, out[i]);
 	}
+	dp_local_deliver(w, local, nl);
 }
 
 static void
@@ -104,6 +142,42 @@ clear_traffic(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 	}
 }
 
+/*
+ * UDP to the gateway: port 4500 carries ESP (RFC 3948), NAT keepalives and
+ * IKE behind a zero non-ESP marker; port 500 carries IKE.  Returns true when
+ * m is ESP, with l3_len moved past the UDP header.
+ */
+static bool
+udp_to_gateway(struct dp_worker *w, struct rte_mbuf *m)
+{
+	const struct rte_udp_hdr *u;
+	const uint8_t *p;
+	uint32_t len = rte_pktmbuf_pkt_len(m) - m->l3_len;
+
+	if (len < sizeof(*u)) {
+		dp_drop(w, m, DPC_drop_malformed);
+		return false;
+	}
+	u = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, m->l3_len);
+	p = (const uint8_t *)(u + 1);
+	len -= sizeof(*u);
+	if (u->dst_port == RTE_BE16(4500)) {
+		if (len == 1 && p[0] == 0xff) {
+			dp_drop(w, m, DPC_in_natt_keepalive);
+			return false;
+		}
+		if (len >= 4 && (p[0] | p[1] | p[2] | p[3]) != 0) {
+			m->l3_len += sizeof(*u);
+			return true;
+		}
+	} else if (u->dst_port != RTE_BE16(500)) {
+		dp_drop(w, m, DPC_drop_to_gateway);
+		return false;
+	}
+	dp_drop(w, m, DPC_drop_ike_no_daemon);
+	return false;
+}
+
 void
 dp_inbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 {
@@ -118,7 +192,9 @@ dp_inbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 			clear[nc++] = pkts[i];
 		else if (h->next_proto_id == IPPROTO_ESP)
 			esp[ne++] = pkts[i];
-		else
+		else if (h->next_proto_id == IPPROTO_UDP && udp_to_gateway(w, pkts[i]))
+			esp[ne++] = pkts[i];
+		else if (h->next_proto_id != IPPROTO_UDP)
 			dp_drop(w, pkts[i], DPC_drop_to_gateway);
 	}
 	decrypt(w, esp, ne);

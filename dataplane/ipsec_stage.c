@@ -4,6 +4,8 @@
  * (sequence numbers, replay window, padding, headers); this file owns the
  * crypto queue pair, the grouping by SA and the naming of every failure.
  */
+#include <netinet/in.h>
+
 #include <rte_cryptodev.h>
 #include <rte_errno.h>
 #include <rte_ipsec.h>
@@ -101,6 +103,24 @@ refused_by_window(struct rte_mbuf *m)
 	return rte_pktmbuf_pkt_len(m) != dp_meta(m)->inner_len;
 }
 
+/*
+ * A tunnel SA refuses a trailer whose next header is not its inner family;
+ * 59 there is a dummy packet (RFC 4303 §2.7), to be dropped silently.  The
+ * refused packet is still whole, with the high sequence bits of ESN appended.
+ */
+static inline bool
+is_tfc_dummy(const struct rte_mbuf *m, const struct sa *s)
+{
+	uint32_t tail = s->icv_len + (s->cfg.esn ? 4 : 0) + 1;
+	const uint8_t *nh;
+	uint8_t buf;
+
+	if (rte_pktmbuf_pkt_len(m) < tail)
+		return false;
+	nh = rte_pktmbuf_read(m, rte_pktmbuf_pkt_len(m) - tail, 1, &buf);
+	return nh != NULL && *nh == IPPROTO_NONE;
+}
+
 static void
 drop_unprocessed(struct dp_worker *w, struct rte_mbuf *m[], uint16_t n, struct sa *s,
 		 enum cfg_direction dir)
@@ -118,6 +138,8 @@ drop_unprocessed(struct dp_worker *w, struct rte_mbuf *m[], uint16_t n, struct s
 		} else if (refused_by_window(m[i])) {
 			w->sa_cnt[s->idx].drop_replay++;
 			dp_drop(w, m[i], DPC_drop_replay);
+		} else if (is_tfc_dummy(m[i], s)) {
+			dp_drop(w, m[i], DPC_drop_tfc_dummy);
 		} else {
 			dp_drop(w, m[i], DPC_drop_decap);
 		}

@@ -3,26 +3,31 @@
  * Protected side -> unprotected side: SPD lookup, then bypass, discard or
  * ESP tunnel encapsulation.
  */
+#include <string.h>
+
 #include <rte_esp.h>
 #include <rte_ip.h>
 
 #include "dp.h"
 #include "ip4.h"
 
-/* RFC 4301 §5.1.2.1: DSCP and ECN copied from the inner header, DF too. */
-static inline void
-outer4_finish(struct rte_mbuf *m)
+/*
+ * RFC 4303 §2.7: traffic-flow confidentiality padding after the inner packet,
+ * which the receiver drops using the inner IP length.  False if no room.
+ */
+static inline bool
+tfc_pad(struct rte_mbuf *m, uint16_t to)
 {
-	struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
-	const struct dp_pkt_meta *meta = dp_meta(m);
-	const struct rte_esp_hdr *esp = (const struct rte_esp_hdr *)(h + 1);
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+	char *p;
 
-	h->type_of_service = meta->tos;
-	h->fragment_offset = meta->df ? rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
-	/* unique per SA and packet while the sequence number is (RFC 6864) */
-	h->packet_id = rte_cpu_to_be_16((uint16_t)rte_be_to_cpu_32(esp->seq));
-	h->hdr_checksum = 0;
-	h->hdr_checksum = rte_ipv4_cksum(h);
+	if (likely(to <= len))
+		return true;
+	p = rte_pktmbuf_append(m, to - len);
+	if (p == NULL)
+		return false;
+	memset(p, 0, to - len);
+	return true;
 }
 
 static void
@@ -35,13 +40,14 @@ protect(struct dp_worker *w, struct rte_mbuf *pkts[], struct sa *sas[], uint16_t
 	k = dp_ipsec_burst(w, pkts, sas, n, out, out_sa, CFG_DIR_OUT);
 	w->cnt.c[DPC_out_protect] += k;
 	for (i = 0; i < k; i++) {
-		outer4_finish(out[i]);
+		esp_outb_finish(out[i], out_sa[i]);
 		dp_forward4(w, out[i]);
 	}
 }
 
-void
-dp_outbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
+/* forwarded: from the protected side (TTL decremented); else the gateway's own. */
+static void
+outbound(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n, bool forwarded)
 {
 	const struct spd_entry *res[DP_MAX_BURST];
 	struct rte_mbuf *prot[DP_MAX_BURST];
@@ -63,7 +69,7 @@ dp_outbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 			dp_drop(w, m, DPC_drop_policy_discard);
 			continue;
 		}
-		if (!ip4_ttl_dec(h)) {
+		if (forwarded && !ip4_ttl_dec(h)) {
 			dp_drop(w, m, DPC_drop_ttl);
 			continue;
 		}
@@ -81,7 +87,23 @@ dp_outbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 		meta->inner_len = rte_pktmbuf_pkt_len(m);
 		meta->tos = h->type_of_service;
 		meta->df = (h->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) != 0;
+		if (unlikely(!tfc_pad(m, psa[np]->cfg.tfc_pad))) {
+			dp_drop(w, m, DPC_drop_encap);
+			continue;
+		}
 		prot[np++] = m;
 	}
 	protect(w, prot, psa, np);
+}
+
+void
+dp_outbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
+{
+	outbound(w, pkts, n, true);
+}
+
+void
+dp_outbound_local(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
+{
+	outbound(w, pkts, n, false);
 }

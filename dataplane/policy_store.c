@@ -133,10 +133,20 @@ dp_policy_add(const struct cfg_policy *p, char *err, size_t len)
 			 dp.cfg->max_policies);
 		return -ENOSPC;
 	}
-	if (p->action == CFG_SP_PROTECT && sad_find(dp.sad, p->spi, p->dir) < 0) {
-		snprintf(err, len, "policy %s: no %s SA with SPI 0x%08x", p->name,
-			 p->dir == CFG_DIR_IN ? "inbound" : "outbound", p->spi);
-		return -ENOENT;
+	if (p->action == CFG_SP_PROTECT) {
+		int idx = sad_find(dp.sad, p->spi, p->dir);
+
+		if (idx < 0) {
+			snprintf(err, len, "policy %s: no %s SA with SPI 0x%08x", p->name,
+				 p->dir == CFG_DIR_IN ? "inbound" : "outbound", p->spi);
+			return -ENOENT;
+		}
+		/* an rte_ipsec SA carries one family (sad.h) */
+		if (sad_slot(dp.sad, idx)->family != p->src.addr.family) {
+			snprintf(err, len, "policy %s: SA 0x%08x carries %s packets", p->name,
+				 p->spi, sad_slot(dp.sad, idx)->family == AF_INET6 ? "IPv6" : "IPv4");
+			return -EINVAL;
+		}
 	}
 	begin_edit();
 	dp.policies[dp.n_policies++] = *p;

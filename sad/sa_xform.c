@@ -134,8 +134,11 @@ sa_xform_build(const struct cfg_sa *cfg, uint8_t dev_id, struct sa_xforms *x,
 	a->auth.key.length = ii->key_len;
 	a->auth.digest_length = ii->icv_len;
 	if (is_gmac(cfg->integ)) {
+		/* RFC 4543 ENCR_NULL_AUTH_AES_GMAC: rte_ipsec takes the auth xform alone */
 		a->auth.iv.offset = SA_IV_OFFSET;
 		a->auth.iv.length = 12;
+		x->first = a;
+		return check_capability(dev_id, a, ii->name, err);
 	}
 
 	/* Encrypt-then-MAC outbound; verify before decrypting inbound. */

@@ -8,7 +8,9 @@
 #include <rte_errno.h>
 #include <rte_hash.h>
 #include <rte_ip.h>
+#include <rte_esp.h>
 #include <rte_jhash.h>
+#include <rte_udp.h>
 #include <rte_malloc.h>
 
 #include "sa_xform.h"
@@ -155,53 +157,57 @@ unsupported(const struct cfg_sa *cfg, char err[SAD_ERR_MAX])
 {
 	if (cfg->proto == CFG_SA_AH)
 		snprintf(err, SAD_ERR_MAX, "SA %s: AH is not supported yet", cfg->name);
-	else if (cfg->mode != CFG_MODE_TUNNEL)
-		snprintf(err, SAD_ERR_MAX, "SA %s: transport mode is not supported yet",
-			 cfg->name);
-	else if (cfg->tun_src.family != AF_INET)
-		snprintf(err, SAD_ERR_MAX, "SA %s: IPv6 tunnels are not supported yet",
-			 cfg->name);
-	else if (cfg->udp_encap)
-		snprintf(err, SAD_ERR_MAX, "SA %s: UDP encapsulation is not supported yet",
+	else if (cfg->udp_encap && cfg->mode != CFG_MODE_TUNNEL)
+		/* rte_ipsec inserts the UDP header in tunnel mode only */
+		snprintf(err, SAD_ERR_MAX, "SA %s: UDP encapsulation needs tunnel mode",
 			 cfg->name);
 	else
 		return 0;
 	return -1;
 }
 
-static int
-sa_init_ipsec(struct sa *s, const struct cfg_sa *cfg, const struct sa_xforms *x,
-	      bool sqn_atomic, int socket, char err[SAD_ERR_MAX])
+/* The outer header rte_ipsec copies in front of each packet (tunnel mode). */
+union outer_hdr {
+	struct rte_ipv4_hdr v4;
+	struct rte_ipv6_hdr v6;
+};
+
+static uint16_t
+outer_hdr_build(const struct cfg_sa *cfg, union outer_hdr *h)
 {
-	const struct cfg_alg_info *ci = cfg_cipher_info(cfg->cipher);
-	const struct cfg_alg_info *ii = cfg_integ_info(cfg->integ);
-	struct rte_ipv4_hdr outer = {
-		.version_ihl = RTE_IPV4_VHL_DEF,
-		.time_to_live = 64,
-		.next_proto_id = IPPROTO_ESP,
-		.src_addr = cfg->tun_src.v4,
-		.dst_addr = cfg->tun_dst.v4,
-	};
-	struct rte_ipsec_sa_prm prm = {
-		.flags = sqn_atomic ? RTE_IPSEC_SAFLAG_SQN_ATOM : 0,
-		.crypto_xform = x->first,
-		.tun = {
-			.hdr = &outer,
-			.hdr_len = sizeof(outer),
-			.next_proto = IPPROTO_IPIP,
-		},
-	};
-	struct rte_security_ipsec_xform *ix = &prm.ipsec_xform;
-	struct rte_ipsec_sa *rsa;
-	int size, rc;
+	uint8_t proto = cfg->udp_encap ? IPPROTO_UDP : IPPROTO_ESP;
+
+	memset(h, 0, sizeof(*h));
+	if (cfg->tun_src.family == AF_INET) {
+		h->v4.version_ihl = RTE_IPV4_VHL_DEF;
+		h->v4.time_to_live = 64;
+		h->v4.next_proto_id = proto;
+		h->v4.src_addr = cfg->tun_src.v4;
+		h->v4.dst_addr = cfg->tun_dst.v4;
+		return sizeof(h->v4);
+	}
+	h->v6.vtc_flow = rte_cpu_to_be_32(6u << 28);
+	h->v6.proto = proto;
+	h->v6.hop_limits = 64;
+	memcpy(h->v6.src_addr, cfg->tun_src.v6, 16);
+	memcpy(h->v6.dst_addr, cfg->tun_dst.v6, 16);
+	return sizeof(h->v6);
+}
+
+static void
+sa_fill_ipsec_xform(struct rte_security_ipsec_xform *ix, const struct cfg_sa *cfg)
+{
+	bool tunnel = cfg->mode == CFG_MODE_TUNNEL;
 
 	ix->spi = cfg->spi;
 	ix->salt = sa_salt(cfg);
 	ix->direction = cfg->dir == CFG_DIR_IN ? RTE_SECURITY_IPSEC_SA_DIR_INGRESS :
 						  RTE_SECURITY_IPSEC_SA_DIR_EGRESS;
 	ix->proto = RTE_SECURITY_IPSEC_SA_PROTO_ESP;
-	ix->mode = RTE_SECURITY_IPSEC_SA_MODE_TUNNEL;
-	ix->tunnel.type = RTE_SECURITY_IPSEC_TUNNEL_IPV4;
+	ix->mode = tunnel ? RTE_SECURITY_IPSEC_SA_MODE_TUNNEL :
+			    RTE_SECURITY_IPSEC_SA_MODE_TRANSPORT;
+	ix->tunnel.type = tunnel && cfg->tun_src.family == AF_INET6 ?
+		RTE_SECURITY_IPSEC_TUNNEL_IPV6 : RTE_SECURITY_IPSEC_TUNNEL_IPV4;
 	/*
 	 * rte_ipsec 22.11 sizes its bitmap to exactly the window when that is a
 	 * power-of-two number of 64-bit blocks, yet accepts window + 1 positions:
@@ -212,6 +218,37 @@ sa_init_ipsec(struct sa *s, const struct cfg_sa *cfg, const struct sa_xforms *x,
 	ix->replay_win_sz = cfg->replay_window ? cfg->replay_window + 64 : 0;
 	ix->options.esn = cfg->esn;
 	ix->esn.value = cfg->initial_seq;
+	ix->options.udp_encap = cfg->udp_encap;
+	/* copied into the header template as they are */
+	ix->udp.sport = rte_cpu_to_be_16(cfg->udp_sport);
+	ix->udp.dport = rte_cpu_to_be_16(cfg->udp_dport);
+}
+
+static int
+sa_init_ipsec(struct sa *s, const struct cfg_sa *cfg, const struct sa_xforms *x,
+	      bool sqn_atomic, int socket, char err[SAD_ERR_MAX])
+{
+	const struct cfg_alg_info *ci = cfg_cipher_info(cfg->cipher);
+	const struct cfg_alg_info *ii = cfg_integ_info(cfg->integ);
+	uint8_t inner = cfg->family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IPIP;
+	union outer_hdr outer;
+	struct rte_ipsec_sa_prm prm = {
+		.flags = sqn_atomic ? RTE_IPSEC_SAFLAG_SQN_ATOM : 0,
+		.crypto_xform = x->first,
+	};
+	struct rte_ipsec_sa *rsa;
+	uint16_t hdr_len = 0;
+	int size, rc;
+
+	if (cfg->mode == CFG_MODE_TUNNEL) {
+		hdr_len = outer_hdr_build(cfg, &outer);
+		prm.tun.hdr = &outer;
+		prm.tun.hdr_len = hdr_len;
+		prm.tun.next_proto = inner;
+	} else {
+		prm.trs.proto = inner;
+	}
+	sa_fill_ipsec_xform(&prm.ipsec_xform, cfg);
 
 	size = rte_ipsec_sa_size(&prm);
 	if (size < 0) {
@@ -235,7 +272,9 @@ sa_init_ipsec(struct sa *s, const struct cfg_sa *cfg, const struct sa_xforms *x,
 	s->iv_len = ci->aead || cfg->cipher != CFG_CIPHER_NULL ? ci->iv_len : ii->iv_len;
 	s->icv_len = ci->aead ? ci->icv_len : ii->icv_len;
 	s->pad_align = RTE_MAX(ci->block, (uint8_t)4);
-	s->overhead = sizeof(outer) + 8 + s->iv_len + (s->pad_align - 1) + 2 + s->icv_len;
+	s->encap_len = hdr_len + (cfg->udp_encap ? sizeof(struct rte_udp_hdr) : 0);
+	s->overhead = s->encap_len + sizeof(struct rte_esp_hdr) + s->iv_len +
+		      (s->pad_align - 1) + sizeof(struct rte_esp_tail) + s->icv_len;
 	return 0;
 }
 
@@ -266,6 +305,10 @@ sad_add(struct sad *sad, const struct cfg_sa *cfg, uint8_t cdev_id,
 	s->idx = idx;
 	s->spi = k.spi;
 	s->dir = cfg->dir;
+	s->family = cfg->family;
+	s->outer_family = cfg->mode == CFG_MODE_TUNNEL ? cfg->tun_src.family : cfg->family;
+	s->tunnel = cfg->mode == CFG_MODE_TUNNEL;
+	s->udp_encap = cfg->udp_encap;
 
 	/* the transforms point at s->cfg's keys, which live as long as the SA */
 	if (sa_xform_build(&s->cfg, cdev_id, &x, err) != 0)

@@ -44,6 +44,11 @@ struct sa {
 	rte_be32_t spi;
 	enum cfg_direction dir;
 	uint16_t overhead; /* worst-case bytes added outbound (MTU check) */
+	uint8_t encap_len; /* outer IP (+ UDP) header bytes in front of ESP */
+	uint8_t family;    /* AF_INET/AF_INET6 of the packets it protects */
+	uint8_t outer_family;
+	bool tunnel;
+	bool udp_encap;    /* ESP in UDP (RFC 3948) */
 	uint8_t iv_len;
 	uint8_t icv_len;
 	uint8_t pad_align;
