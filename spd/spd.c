@@ -205,17 +205,3 @@ spd_classify4(const struct spd *spd, enum cfg_direction dir,
 			res[base + i] = ud[i] != 0 ? &d->entries[ud[i] - 1] : NULL;
 	}
 }
-
-/* TEMPORARY stub until branch spd6 is merged: no IPv6 policy matches. */
-void
-spd_classify6(const struct spd *spd, enum cfg_direction dir,
-	      const struct spd6_key *keys[], uint16_t n, const struct spd_entry *res[])
-{
-	uint16_t i;
-
-	RTE_SET_USED(spd);
-	RTE_SET_USED(dir);
-	RTE_SET_USED(keys);
-	for (i = 0; i < n; i++)
-		res[i] = NULL;
-}

@@ -29,15 +29,6 @@ struct spd4_key {
 	rte_be16_t dport;
 };
 
-/* TEMPORARY (reverted when branch spd6 is merged): its IPv6 key and classifier. */
-struct spd6_key {
-	uint8_t proto;
-	uint8_t pad[3];
-	uint8_t src[16];
-	uint8_t dst[16];
-	rte_be16_t sport, dport;
-};
-
 struct spd_entry {
 	enum cfg_sp_action action;
 	int32_t sa_idx;      /* SAD slot for protect, else -1 */
@@ -59,9 +50,5 @@ void spd_free(struct spd *spd);
  */
 void spd_classify4(const struct spd *spd, enum cfg_direction dir,
 		   const struct spd4_key *keys[], uint16_t n, const struct spd_entry *res[]);
-
-/* TEMPORARY stub until branch spd6: no IPv6 policy matches. */
-void spd_classify6(const struct spd *spd, enum cfg_direction dir,
-		   const struct spd6_key *keys[], uint16_t n, const struct spd_entry *res[]);
 
 #endif
