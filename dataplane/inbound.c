@@ -7,7 +7,7 @@
 #include <rte_ip.h>
 
 #include "dp.h"
-#include "ip4.h"
+#include "ipfam.h"
 
 /* ESP header, IV, at least the 2-byte trailer and the ICV, block aligned. */
 static inline bool
@@ -64,18 +64,18 @@ decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 		osa[ne++] = osa[i];
 	}
 	/* RFC 4301 §5.2: the inner packet must be one its SA was made for */
-	ip4_spd_lookup(dp_spd(), CFG_DIR_IN, out, ne, res);
+	dp_spd_lookup(dp_spd(), CFG_DIR_IN, out, ne, res);
 	for (i = 0; i < ne; i++) {
 		if (res[i] == NULL || res[i]->action != CFG_SP_PROTECT ||
 		    res[i]->sa_idx != (int32_t)osa[i]->idx) {
 			dp_drop(w, out[i], DPC_drop_policy_mismatch);
 			continue;
 		}
-		if (!ip4_ttl_dec(rte_pktmbuf_mtod(out[i], struct rte_ipv4_hdr *))) {
+		if (!dp_ttl_dec(out[i])) {
 			dp_drop(w, out[i], DPC_drop_ttl);
 			continue;
 		}
-		dp_forward4(w, out[i]);
+		dp_forward(w, out[i]);
 	}
 }
 
@@ -85,7 +85,7 @@ clear_traffic(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 	const struct spd_entry *res[DP_MAX_BURST];
 	uint16_t i;
 
-	ip4_spd_lookup(dp_spd(), CFG_DIR_IN, pkts, n, res);
+	dp_spd_lookup(dp_spd(), CFG_DIR_IN, pkts, n, res);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
@@ -95,11 +95,11 @@ clear_traffic(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 			dp_drop(w, m, DPC_drop_policy_discard);
 		else if (res[i]->action == CFG_SP_PROTECT)
 			dp_drop(w, m, DPC_drop_clear_protected);
-		else if (!ip4_ttl_dec(rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *)))
+		else if (!dp_ttl_dec(m))
 			dp_drop(w, m, DPC_drop_ttl);
 		else {
 			w->cnt.c[DPC_in_bypass]++;
-			dp_forward4(w, m);
+			dp_forward(w, m);
 		}
 	}
 }
@@ -111,12 +111,9 @@ dp_inbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 	uint16_t i, ne = 0, nc = 0;
 
 	for (i = 0; i < n; i++) {
-		const struct rte_ipv4_hdr *h =
-			rte_pktmbuf_mtod(pkts[i], const struct rte_ipv4_hdr *);
-
-		if (!dp_is_local4(h->dst_addr))
+		if (!dp_is_local(pkts[i]))
 			clear[nc++] = pkts[i];
-		else if (h->next_proto_id == IPPROTO_ESP)
+		else if (dp_upper_proto(pkts[i]) == IPPROTO_ESP)
 			esp[ne++] = pkts[i];
 		else
 			dp_drop(w, pkts[i], DPC_drop_to_gateway);

@@ -7,7 +7,7 @@
 #include <rte_ip.h>
 
 #include "dp.h"
-#include "ip4.h"
+#include "ipfam.h"
 
 /* RFC 4301 §5.1.2.1: DSCP and ECN copied from the inner header, DF too. */
 static inline void
@@ -48,7 +48,7 @@ dp_outbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 	struct sa *psa[DP_MAX_BURST];
 	uint16_t i, np = 0;
 
-	ip4_spd_lookup(dp_spd(), CFG_DIR_OUT, pkts, n, res);
+	dp_spd_lookup(dp_spd(), CFG_DIR_OUT, pkts, n, res);
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -63,13 +63,13 @@ dp_outbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 			dp_drop(w, m, DPC_drop_policy_discard);
 			continue;
 		}
-		if (!ip4_ttl_dec(h)) {
+		if (!dp_ttl_dec(m)) {
 			dp_drop(w, m, DPC_drop_ttl);
 			continue;
 		}
 		if (res[i]->action == CFG_SP_BYPASS) {
 			w->cnt.c[DPC_out_bypass]++;
-			dp_forward4(w, m);
+			dp_forward(w, m);
 			continue;
 		}
 		psa[np] = sad_slot(dp.sad, res[i]->sa_idx);
