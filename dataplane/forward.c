@@ -49,15 +49,21 @@ hold_for_resolution(struct dp_worker *w, struct rte_mbuf *m, uint16_t port,
 		w->cnt.c[DPC_arp_hold]++;
 }
 
-/* Both families after the route lookup: MTU, Ethernet, neighbor, TX. */
+/* Both families after the route lookup (nh NULL: none): MTU, Ethernet, neighbor, TX. */
 static void
 send_to_nexthop(struct dp_worker *w, struct rte_mbuf *m, const struct dp_nexthop *nh,
 		const struct neigh_addr *dst, uint16_t ether_type)
 {
-	const struct dp_port *port = &dp.ports[nh->port];
-	const struct neigh_addr *ip = nh->on_link ? dst : &nh->gw;
+	const struct dp_port *port;
+	const struct neigh_addr *ip;
 	struct rte_ether_hdr *eth;
 
+	if (unlikely(nh == NULL)) {
+		dp_drop(w, m, DPC_drop_no_route);
+		return;
+	}
+	port = &dp.ports[nh->port];
+	ip = nh->on_link ? dst : &nh->gw;
 	if (unlikely(rte_pktmbuf_pkt_len(m) > port->mtu)) {
 		dp_drop(w, m, DPC_drop_mtu);
 		return;
@@ -82,30 +88,18 @@ void
 dp_forward4(struct dp_worker *w, struct rte_mbuf *m)
 {
 	const struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-	const struct dp_nexthop *nh = route4_lookup(dp.routes, h->dst_addr);
-	struct neigh_addr dst;
+	struct neigh_addr dst = neigh_addr4(h->dst_addr);
 
-	if (unlikely(nh == NULL)) {
-		dp_drop(w, m, DPC_drop_no_route);
-		return;
-	}
-	dst = neigh_addr4(h->dst_addr);
-	send_to_nexthop(w, m, nh, &dst, RTE_ETHER_TYPE_IPV4);
+	send_to_nexthop(w, m, route4_lookup(dp.routes, h->dst_addr), &dst, RTE_ETHER_TYPE_IPV4);
 }
 
 void
 dp_forward6(struct dp_worker *w, struct rte_mbuf *m)
 {
 	const struct rte_ipv6_hdr *h = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
-	const struct dp_nexthop *nh = route6_lookup(dp.routes, h->dst_addr);
-	struct neigh_addr dst;
+	struct neigh_addr dst = neigh_addr6(h->dst_addr);
 
-	if (unlikely(nh == NULL)) {
-		dp_drop(w, m, DPC_drop_no_route);
-		return;
-	}
-	dst = neigh_addr6(h->dst_addr);
-	send_to_nexthop(w, m, nh, &dst, RTE_ETHER_TYPE_IPV6);
+	send_to_nexthop(w, m, route6_lookup(dp.routes, h->dst_addr), &dst, RTE_ETHER_TYPE_IPV6);
 }
 
 void

@@ -22,8 +22,7 @@ from scapy.layers.inet6 import (ICMPv6ND_NA, ICMPv6ND_NS,
 from scapy.layers.inet import UDP
 from scapy.layers.l2 import Ether
 
-from conftest import Gateway, Sniffer, changed, dataplane_yaml, send_frames
-from netns import Lab
+from conftest import Sniffer, changed, dataplane_yaml, running_single_gw, send_frames
 
 HOST, GW_IN, GW_OUT, PEER = "2001:db8:61::2", "2001:db8:61::1", "2001:db8:62::1", "2001:db8:62::2"
 DISCARDED = "2001:db8:69::5"
@@ -67,11 +66,6 @@ policies:
 """
 
 
-class Lab6:
-    def __init__(self, lab, gw, host, peer, workdir):
-        self.lab, self.gw, self.host, self.peer, self.workdir = lab, gw, host, peer, workdir
-
-
 def enable_ipv6(ns, ifname, addr, gw):
     for key in ("all", "default", ifname):
         ns.sysctl("net.ipv6.conf.%s.disable_ipv6" % key, 0)
@@ -80,26 +74,22 @@ def enable_ipv6(ns, ifname, addr, gw):
     ns.ip("-6", "route", "add", "default", "via", gw, "dev", ifname)
 
 
+def make_ipv6_lab(lab):
+    """The single-gateway topology with kernel IPv6 on the host and peer ends."""
+    host, gwns, peer = lab.netns("host"), lab.netns("gw"), lab.netns("peer")
+    lab.veth(host, "h0", gwns, "gin", MAC["host"], MAC["gw_in"])
+    lab.veth(gwns, "gout", peer, "p0", MAC["gw_out"], MAC["peer"])
+    enable_ipv6(host, "h0", HOST, GW_IN)
+    enable_ipv6(peer, "p0", PEER, GW_OUT)
+    return host, gwns, peer
+
+
 @pytest.fixture(scope="module")
 def lab6(build, tmp_path_factory):
-    workdir = str(tmp_path_factory.mktemp("ipv6"))
-    lab = Lab("v")
-    gw = None
-    try:
-        host, gwns, peer = lab.netns("host"), lab.netns("gw"), lab.netns("peer")
-        lab.veth(host, "h0", gwns, "gin", MAC["host"], MAC["gw_in"])
-        lab.veth(gwns, "gout", peer, "p0", MAC["gw_out"], MAC["peer"])
-        enable_ipv6(host, "h0", HOST, GW_IN)
-        enable_ipv6(peer, "p0", PEER, GW_OUT)
-        gw = Gateway(build, gwns, gw_config(lab.uid), workdir)
-        gw.start()
-        yield Lab6(lab, gw, host, peer, workdir)
-    finally:
-        try:
-            if gw is not None:
-                gw.stop()
-        finally:
-            lab.close()
+    """One gateway for the whole module: starting it under ASan is the slow part."""
+    with running_single_gw(build, str(tmp_path_factory.mktemp("ipv6")), None, "v", gw_config,
+                           make_lab=make_ipv6_lab) as t:
+        yield t
 
 
 def udp6(src_mac, dst_mac, src, dst, payload, hlim=64, sport=40000, dport=9):
