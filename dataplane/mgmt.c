@@ -63,7 +63,7 @@ resolve_configured(void)
 
 		if (r->via.family == 0)
 			continue;
-		via = r->via.family == AF_INET ? neigh_addr4(r->via.v4) : neigh_addr6(r->via.v6);
+		via = neigh_addr_cfg(&r->via);
 		if (!neigh_lookup(dp.neigh, r->port, &via, &mac))
 			solicit(r->port, &via);
 	}

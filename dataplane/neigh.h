@@ -15,11 +15,14 @@
 #define SECGW_NEIGH_H
 
 #include <stdbool.h>
+#include <netinet/in.h>
 #include <stdint.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ether.h>
+
+#include "config.h"
 
 struct neigh_addr {
 	uint8_t b[16];
@@ -41,6 +44,13 @@ neigh_addr6(const uint8_t ip[16])
 
 	memcpy(a.b, ip, sizeof(a.b));
 	return a;
+}
+
+/* A configured address (next hop, static neighbor) of either family. */
+static inline struct neigh_addr
+neigh_addr_cfg(const struct cfg_addr *a)
+{
+	return a->family == AF_INET6 ? neigh_addr6(a->v6) : neigh_addr4(a->v4);
 }
 
 /* True for an IPv4 next hop (::ffff:0:0/96); its address is then in *ip. */

@@ -46,10 +46,8 @@ add_route(struct dp_routes *r, const struct cfg_prefix *dst, uint16_t port,
 
 	nh->port = port;
 	nh->on_link = via->family == 0;
-	if (via->family == AF_INET)
-		nh->gw = neigh_addr4(via->v4);
-	else if (via->family == AF_INET6)
-		nh->gw = neigh_addr6(via->v6);
+	if (!nh->on_link)
+		nh->gw = neigh_addr_cfg(via);
 	rc = lpm_add(r, &net, r->n_nh);
 	if (rc != 0) {
 		snprintf(err, errlen, "route %s/%u: LPM add failed (%d)",
@@ -60,11 +58,15 @@ add_route(struct dp_routes *r, const struct cfg_prefix *dst, uint16_t port,
 	return 0;
 }
 
+/* A /128 takes up to 13 tbl8 groups below rte_lpm6's 24-bit first level. */
+#define LPM6_TBL8_PER_ROUTE 13
+
 static int
-tables_create(struct dp_routes *r, uint32_t max, char *err, size_t errlen)
+tables_create(struct dp_routes *r, uint32_t max, uint32_t max6, char *err, size_t errlen)
 {
 	struct rte_lpm_config lc = {.max_rules = max + 1, .number_tbl8s = 256};
-	struct rte_lpm6_config lc6 = {.max_rules = max + 1, .number_tbl8s = 1 << 12};
+	struct rte_lpm6_config lc6 = {.max_rules = max6 + 1,
+				      .number_tbl8s = (max6 + 1) * LPM6_TBL8_PER_ROUTE};
 
 	r->lpm = rte_lpm_create("secgw_routes", SOCKET_ID_ANY, &lc);
 	r->lpm6 = rte_lpm6_create("secgw_routes6", SOCKET_ID_ANY, &lc6);
@@ -79,10 +81,13 @@ struct dp_routes *
 routes_build(const struct secgw_config *cfg, char *err, size_t errlen)
 {
 	static const struct cfg_addr on_link;
-	uint32_t max = cfg->n_routes + 2 * cfg->n_ports;
+	uint32_t max = cfg->n_routes + 2 * cfg->n_ports, max6 = cfg->n_ports;
 	const struct cfg_prefix *own;
 	struct dp_routes *r;
 	uint32_t i;
+
+	for (i = 0; i < cfg->n_routes; i++)
+		max6 += cfg->routes[i].dst.addr.family == AF_INET6;
 
 	r = rte_zmalloc("routes", sizeof(*r) + max * sizeof(r->nh[0]), 0);
 	if (r == NULL) {
@@ -90,7 +95,7 @@ routes_build(const struct secgw_config *cfg, char *err, size_t errlen)
 		return NULL;
 	}
 	r->default6 = ROUTE_NO_DEFAULT;
-	if (tables_create(r, max, err, errlen) != 0)
+	if (tables_create(r, max, max6, err, errlen) != 0)
 		goto fail;
 	for (i = 0; i < cfg->n_ports; i++) {
 		own = cfg_port_prefix(&cfg->ports[i], AF_INET);

@@ -196,8 +196,7 @@ tables_setup(char *err, size_t len)
 	for (i = 0; i < cfg->n_ports; i++)
 		for (j = 0; j < cfg->ports[i].n_neighbors; j++) {
 			const struct cfg_neighbor *n = &cfg->ports[i].neighbors[j];
-			struct neigh_addr ip = n->ip.family == AF_INET ? neigh_addr4(n->ip.v4) :
-									  neigh_addr6(n->ip.v6);
+			struct neigh_addr ip = neigh_addr_cfg(&n->ip);
 			struct rte_ether_addr mac;
 
 			memcpy(mac.addr_bytes, n->mac, sizeof(mac.addr_bytes));

@@ -4,9 +4,11 @@ hop limit, malformed headers and a discard policy.
 
     host ns (kernel IPv6)        gw ns (secgw-dp)                 peer ns (kernel IPv6)
     h0 2001:db8:61::2 --- gin 2001:db8:61::1 | gout 2001:db8:62::1 --- p0 2001:db8:62::2
+                                             ::/0 via 2001:db8:62::3 (also p0)
 
 The gateway has no static IPv6 neighbors: it resolves both hosts with neighbor
-solicitations, and the kernels resolve it the same way.  Policies bypass IPv6 both
+solicitations (the default route's next hop as soon as it starts, the others when
+the first packet for them waits), and the kernels resolve it the same way.  Policies bypass IPv6 both
 ways, except a discard for 2001:db8:69::/48.  scapy frames (helpers/send.py) carry the
 packets whose bytes are checked; the kernels' ping covers the ICMPv6 round trip.
 """
@@ -25,6 +27,7 @@ from scapy.layers.l2 import Ether
 from conftest import Sniffer, changed, dataplane_yaml, running_single_gw, send_frames
 
 HOST, GW_IN, GW_OUT, PEER = "2001:db8:61::2", "2001:db8:61::1", "2001:db8:62::1", "2001:db8:62::2"
+PEER_ROUTER = "2001:db8:62::3"   # a second address of p0: the default route's next hop
 DISCARDED = "2001:db8:69::5"
 MAC = {"host": "02:61:00:00:00:02", "gw_in": "02:61:00:00:00:01",
        "gw_out": "02:62:00:00:00:01", "peer": "02:62:00:00:00:02"}
@@ -48,6 +51,11 @@ ports:
     role: unprotected
     address: 10.62.0.1/24
     address6: {GW_OUT}/64
+
+routes:
+  - dst: ::/0
+    via: {PEER_ROUTER}
+    port: outside
 
 policies:
   - name: no-69
@@ -81,6 +89,7 @@ def make_ipv6_lab(lab):
     lab.veth(gwns, "gout", peer, "p0", MAC["gw_out"], MAC["peer"])
     enable_ipv6(host, "h0", HOST, GW_IN)
     enable_ipv6(peer, "p0", PEER, GW_OUT)
+    peer.ip("-6", "addr", "add", PEER_ROUTER + "/64", "dev", "p0", "nodad")
     return host, gwns, peer
 
 
@@ -203,6 +212,21 @@ def test_udp_both_ways_bytes_and_hop_limit(lab6):
             assert h[IPv6].hlim == 64 - k - 1
             assert (h[IPv6].src, h[IPv6].dst) == (src, dst)
             assert (h[Ether].src, h[Ether].dst) == (out_src, out_dst)
+
+
+def test_default_route(lab6):
+    """::/0 (kept beside rte_lpm6, which takes no /0) sends off-subnet destinations
+    to its next hop."""
+    payload = b"via-the-default-route"
+    with Sniffer(lab6.peer, "p0", lab6.workdir, "dflt", ethertype=ETH_IPV6) as sn:
+        send_frames(lab6.host, "h0",
+                    [udp6(MAC["host"], MAC["gw_in"], HOST, "2001:db8:77::5", payload)],
+                    lab6.workdir, "dflt")
+        time.sleep(1)
+        got = sn.stop()
+    hits = udp_with(got, payload)
+    assert len(hits) == 1 and hits[0][Ether].dst == MAC["peer"]
+    assert hits[0][IPv6].dst == "2001:db8:77::5"
 
 
 def test_hop_limit_1_dropped(lab6):
