@@ -2,6 +2,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 
+#include <rte_errno.h>
 #include <rte_malloc.h>
 
 #include "route.h"
@@ -61,6 +62,10 @@ add_route(struct dp_routes *r, const struct cfg_prefix *dst, uint16_t port,
 /* A /128 takes up to 13 tbl8 groups below rte_lpm6's 24-bit first level. */
 #define LPM6_TBL8_PER_ROUTE 13
 
+/*
+ * rte_lpm6's first level alone is 2^24 entries (64 MB), a large share of a
+ * small --no-huge heap, so the IPv6 table exists only where IPv6 is configured.
+ */
 static int
 tables_create(struct dp_routes *r, uint32_t max, uint32_t max6, char *err, size_t errlen)
 {
@@ -69,9 +74,16 @@ tables_create(struct dp_routes *r, uint32_t max, uint32_t max6, char *err, size_
 				      .number_tbl8s = (max6 + 1) * LPM6_TBL8_PER_ROUTE};
 
 	r->lpm = rte_lpm_create("secgw_routes", SOCKET_ID_ANY, &lc);
+	if (r->lpm == NULL) {
+		snprintf(err, errlen, "rte_lpm_create failed");
+		return -1;
+	}
+	if (max6 == 0)
+		return 0;
 	r->lpm6 = rte_lpm6_create("secgw_routes6", SOCKET_ID_ANY, &lc6);
-	if (r->lpm == NULL || r->lpm6 == NULL) {
-		snprintf(err, errlen, "rte_lpm_create / rte_lpm6_create failed");
+	if (r->lpm6 == NULL) {
+		snprintf(err, errlen, "rte_lpm6_create failed (%u IPv6 routes): %s", max6,
+			 rte_strerror(rte_errno));
 		return -1;
 	}
 	return 0;
@@ -81,11 +93,13 @@ struct dp_routes *
 routes_build(const struct secgw_config *cfg, char *err, size_t errlen)
 {
 	static const struct cfg_addr on_link;
-	uint32_t max = cfg->n_routes + 2 * cfg->n_ports, max6 = cfg->n_ports;
+	uint32_t max = cfg->n_routes + 2 * cfg->n_ports, max6 = 0;
 	const struct cfg_prefix *own;
 	struct dp_routes *r;
 	uint32_t i;
 
+	for (i = 0; i < cfg->n_ports; i++)
+		max6 += cfg_port_prefix(&cfg->ports[i], AF_INET6) != NULL;
 	for (i = 0; i < cfg->n_routes; i++)
 		max6 += cfg->routes[i].dst.addr.family == AF_INET6;
 

@@ -30,7 +30,7 @@ struct dp_nexthop {
 
 struct dp_routes {
 	struct rte_lpm *lpm;
-	struct rte_lpm6 *lpm6;
+	struct rte_lpm6 *lpm6;   /* NULL when no IPv6 is configured */
 	uint32_t default6; /* next hop of ::/0, or ROUTE_NO_DEFAULT */
 	uint32_t n_nh;
 	struct dp_nexthop nh[];
@@ -55,7 +55,7 @@ route6_lookup(const struct dp_routes *r, const uint8_t dst[16])
 {
 	uint32_t id;
 
-	if (rte_lpm6_lookup(r->lpm6, dst, &id) == 0)
+	if (r->lpm6 != NULL && rte_lpm6_lookup(r->lpm6, dst, &id) == 0)
 		return &r->nh[id];
 	return r->default6 != ROUTE_NO_DEFAULT ? &r->nh[r->default6] : NULL;
 }
