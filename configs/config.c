@@ -207,7 +207,7 @@ static int read_crypto(struct loader *ld, const struct cfg_obj *top)
 /* ---- ports -------------------------------------------------------------- */
 
 static const char *const port_keys[] = {
-	"name", "devargs", "role", "address", "mtu", "neighbors", NULL,
+	"name", "devargs", "role", "address", "address6", "mtu", "neighbors", NULL,
 };
 
 int cfg_open_item(struct loader *ld, const struct ynode *item, const char *path,
@@ -219,21 +219,22 @@ int cfg_open_item(struct loader *ld, const struct ynode *item, const char *path,
 	return obj_open(&ld->w, item, item, path, keys, o);
 }
 
-/* An address of the port's family inside its subnet (next hops, neighbors). */
+/* A port address of the family of a, with a inside its subnet (next hops, neighbors). */
 static int check_on_link(const struct cfg_obj *o, const char *key, const struct cfg_port *port,
 			 const struct cfg_addr *a)
 {
-	char ip[INET6_ADDRSTRLEN], net[INET6_ADDRSTRLEN];
+	const struct cfg_prefix *net = cfg_port_prefix(port, a->family);
+	char ip[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN];
 
 	cfg_addr_str(a, ip, sizeof(ip));
-	cfg_addr_str(&port->address.addr, net, sizeof(net));
-	if (a->family != port->address.addr.family)
-		return obj_fail(o, key, "%s is %s but port %s has the %s address %s/%u", ip,
+	if (net == NULL)
+		return obj_fail(o, key, "%s is %s but port %s has no %s address", ip,
 				cfg_family_name(a->family), port->name,
-				cfg_family_name(port->address.addr.family), net, port->address.len);
-	if (!cfg_prefix_contains(&port->address, a))
+				cfg_family_name(a->family));
+	cfg_addr_str(&net->addr, text, sizeof(text));
+	if (!cfg_prefix_contains(net, a))
 		return obj_fail(o, key, "%s is not in the subnet of port %s (%s/%u)", ip,
-				port->name, net, port->address.len);
+				port->name, text, net->len);
 	return 0;
 }
 
@@ -300,6 +301,32 @@ static int check_port_unique(struct loader *ld, const struct cfg_obj *o, unsigne
 	return 0;
 }
 
+/*
+ * An interface address: host bits are the point, the length gives the subnet.
+ * "address" is of either family; "address6" adds IPv6 to an IPv4 port (dual stack).
+ */
+static int read_port_addresses(const struct cfg_obj *o, struct cfg_port *p)
+{
+	char text[INET6_ADDRSTRLEN];
+	int rc, rc6;
+
+	if ((rc = obj_prefix(o, "address", true, true, &p->address)) < 0 ||
+	    (rc6 = obj_prefix(o, "address6", true, true, &p->address6)) < 0)
+		return -1;
+	if (rc == 0 && rc6 == 0)
+		return obj_missing(o, "address", NULL);
+	if (rc6 == 0)
+		return 0;
+	if (p->address6.addr.family != AF_INET6)
+		return obj_fail(o, "address6", "expected an IPv6 prefix like 2001:db8::1/64, got %s",
+				cfg_addr_str(&p->address6.addr, text, sizeof(text)));
+	if (p->address.addr.family == AF_INET6)
+		return obj_fail(o, "address6", "port %s already has the IPv6 address %s/%u",
+				p->name, cfg_addr_str(&p->address.addr, text, sizeof(text)),
+				p->address.len);
+	return 0;
+}
+
 static int read_port(struct loader *ld, const struct ynode *item, unsigned idx)
 {
 	static const char *const roles[] = { "protected", "unprotected" };
@@ -322,12 +349,11 @@ static int read_port(struct loader *ld, const struct ynode *item, unsigned idx)
 	if ((rc = obj_enum(&o, "role", roles, 2, &role)) <= 0)
 		return rc < 0 ? -1 : obj_missing(&o, "role", NULL);
 	p->role = (enum cfg_port_role)role;
-	/* an interface address: host bits are the point, the length gives the subnet */
-	if ((rc = obj_prefix(&o, "address", true, true, &p->address)) <= 0)
-		return rc < 0 ? -1 : obj_missing(&o, "address", NULL);
+	if (read_port_addresses(&o, p) < 0)
+		return -1;
 	p->mtu = 1500;
 	/* RFC 8200 5: IPv6 links carry at least 1280 bytes */
-	if (obj_u16(&o, "mtu", p->address.addr.family == AF_INET6 ? 1280 : 576, 9000, &p->mtu) < 0)
+	if (obj_u16(&o, "mtu", cfg_port_prefix(p, AF_INET6) ? 1280 : 576, 9000, &p->mtu) < 0)
 		return -1;
 	return read_neighbors(ld, &o, p);
 }
@@ -421,10 +447,9 @@ static int read_route(struct loader *ld, const struct ynode *item, uint32_t idx)
 		return -1;
 	if (rc == 0) {
 		/* on-link: the destination itself is resolved on the port */
-		if (r->dst.addr.family != port->address.addr.family)
-			return obj_fail(&o, "port", "port %s has an %s address, the route is %s",
-					port->name, cfg_family_name(port->address.addr.family),
-					cfg_family_name(r->dst.addr.family));
+		if (cfg_port_prefix(port, r->dst.addr.family) == NULL)
+			return obj_fail(&o, "port", "port %s has no %s address for this route",
+					port->name, cfg_family_name(r->dst.addr.family));
 		return 0;
 	}
 	if (r->via.family != r->dst.addr.family)
@@ -595,6 +620,15 @@ int cfg_port_by_name(const struct secgw_config *cfg, const char *name)
 			return (int)i;
 	}
 	return -1;
+}
+
+const struct cfg_prefix *cfg_port_prefix(const struct cfg_port *p, uint8_t family)
+{
+	if (p->address.addr.family == family)
+		return &p->address;
+	if (p->address6.addr.family == family)
+		return &p->address6;
+	return NULL;
 }
 
 /* Linear: for the control path and tests; the data plane has its own SAD. */

@@ -63,7 +63,8 @@ struct cfg_port {
 	char name[CFG_NAME_MAX];
 	char devargs[CFG_DEVARGS_MAX]; /* DPDK vdev, e.g. "net_af_packet0,iface=veth0" */
 	enum cfg_port_role role;
-	struct cfg_prefix address;     /* our interface address and its subnet */
+	struct cfg_prefix address;     /* our interface address and its subnet (IPv4 or IPv6) */
+	struct cfg_prefix address6;    /* a second, IPv6 address (dual stack); family 0 if none */
 	uint16_t mtu;                  /* default 1500 */
 	struct cfg_neighbor neighbors[CFG_MAX_NEIGHBORS]; /* "neighbors: [{ip: .., mac: ..}]" */
 	uint16_t n_neighbors;
@@ -228,6 +229,8 @@ void config_free(struct secgw_config *cfg);
 /* Helpers shared with the data plane and secgwctl. */
 const char *cfg_addr_str(const struct cfg_addr *a, char *buf, size_t len);
 int cfg_port_by_name(const struct secgw_config *cfg, const char *name);
+/* The port's address of family (AF_INET / AF_INET6), from address or address6; NULL if none. */
+const struct cfg_prefix *cfg_port_prefix(const struct cfg_port *p, uint8_t family);
 const struct cfg_sa *cfg_sa_by_spi(const struct secgw_config *cfg, uint32_t spi,
 				   enum cfg_direction dir);
 

@@ -22,8 +22,15 @@
 	X(out_protect)                                                         \
 	X(in_esp)                                                              \
 	X(in_bypass)                                                           \
-	X(punt)              /* ARP and other control traffic to the main lcore */ \
-	X(arp_hold)          /* frames held by the main lcore until ARP answers */ \
+	X(punt)              /* ARP, ND and other control traffic to the main lcore */ \
+	X(arp_hold)          /* frames held by the main lcore until ARP / ND answers */ \
+	X(nd_ns_rx)          /* neighbor solicitations for our addresses or resolving */ \
+	X(nd_na_rx)          /* neighbor advertisements */                     \
+	X(nd_ns_tx)          /* solicitations we sent to resolve next hops */  \
+	X(nd_na_tx)          /* advertisements we sent for our addresses */    \
+	X(nd_ignored)        /* RS / RA / redirect / NS for others: not a router's job here */ \
+	X(drop_nd_invalid)   /* ND failing RFC 4861 §7.1 validation (hop limit, lengths, ...) */ \
+	X(drop_ip6_scope)    /* IPv6 multicast, link-local or unspecified: never forwarded */ \
 	X(drop_malformed)    /* L2/L3 header shorter or inconsistent */        \
 	X(drop_not_ip)       /* ethertype we do not route */                   \
 	X(drop_no_policy)    /* no SPD entry: default deny */                  \

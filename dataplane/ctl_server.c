@@ -6,6 +6,7 @@
  * may be buggy or hostile.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <poll.h>
@@ -137,8 +138,9 @@ sa_add(const struct cfg_sa *in, struct ctl_reply *r)
 	return 0;
 }
 
+/* The SAD slot an SA delete frees, or -1 with the reply refused. */
 static int
-sa_del(const struct ctl_sa_ref *ref, struct ctl_reply *r)
+sa_del_check(const struct ctl_sa_ref *ref, struct ctl_reply *r)
 {
 	int idx, p;
 
@@ -152,8 +154,57 @@ sa_del(const struct ctl_sa_ref *ref, struct ctl_reply *r)
 	if (p >= 0)
 		return refuse(r, -EBUSY, "SA 0x%08x is used by policy %s", ref->spi,
 			      dp.policies[p].name);
-	dp_defer_sa(idx, sad_unlink(dp.sad, idx));
-	return 0;
+	return idx;
+}
+
+/*
+ * SA deletes of a batch are done after its SPD commit: the published
+ * generation may still point at the SA (its policy deleted earlier in the
+ * batch), and the slot's RCU grace period must start only once a generation
+ * without it is published.  Checked on arrival against the edits before it;
+ * a later request whose outcome depends on the delete flushes the batch first
+ * (sa_del_pending), so the order the client sent is what happens.
+ */
+static struct {
+	struct ctl_reply *r;
+	struct ctl_sa_ref ref;
+} sa_dels[CTL_MSGS_PER_POLL];
+static uint16_t n_sa_dels;
+
+static void
+sa_del(const struct ctl_sa_ref *ref, struct ctl_reply *r)
+{
+	if (sa_del_check(ref, r) < 0)
+		return;
+	sa_dels[n_sa_dels].r = r;
+	sa_dels[n_sa_dels].ref = *ref;
+	n_sa_dels++;
+}
+
+static void
+sa_dels_run(void)
+{
+	uint16_t i;
+	int idx;
+
+	for (i = 0; i < n_sa_dels; i++) {
+		/* again: a failed commit has put back the policies deleted before it */
+		idx = sa_del_check(&sa_dels[i].ref, sa_dels[i].r);
+		if (idx >= 0)
+			dp_defer_sa(idx, sad_unlink(dp.sad, idx));
+	}
+	n_sa_dels = 0;
+}
+
+static bool
+sa_del_pending(uint32_t spi, enum cfg_direction dir)
+{
+	uint16_t i;
+
+	for (i = 0; i < n_sa_dels; i++)
+		if (sa_dels[i].ref.spi == spi && sa_dels[i].ref.dir == dir)
+			return true;
+	return false;
 }
 
 static bool
@@ -335,10 +386,10 @@ accept_clients(void)
 }
 
 /*
- * Policy edits of one batch are answered together after a single SPD build,
- * so a client that pipelines its requests gets thousands of edits a second.
- * Any other request first flushes the batch: its answer must see the edits,
- * and an SA must not be reclaimed while a published SPD still points at it.
+ * Policy edits and SA adds and deletes of one batch are answered together
+ * after a single SPD build, so a client that pipelines its requests gets
+ * thousands of edits a second.  Any other request (lists, events) first
+ * flushes the batch: its answer must see the edits.
  */
 static struct ctl_reply batch[CTL_MSGS_PER_POLL];
 static uint16_t n_batch;
@@ -376,8 +427,10 @@ flush_batch(int fd)
 
 	if (dp_policies_commit(err, sizeof(err)) != 0)
 		for (i = 0; i < n_batch; i++)
-			if (batch[i].status == 0)
+			if (batch[i].status == 0 && (batch[i].hdr.op == CTL_POLICY_ADD ||
+						     batch[i].hdr.op == CTL_POLICY_DEL))
 				refuse(&batch[i], -ENOMEM, "%s", err);
+	sa_dels_run();
 	for (i = 0; i < n_batch && ok; i++)
 		ok = send_reply(fd, &batch[i], sizeof(batch[i]));
 	n_batch = 0;
@@ -385,11 +438,35 @@ flush_batch(int fd)
 }
 
 static bool
-is_policy_edit(const uint8_t *req, size_t n)
+is_batched(const uint8_t *req, size_t n)
 {
 	const struct ctl_hdr *h = (const struct ctl_hdr *)req;
 
-	return n >= sizeof(*h) && (h->op == CTL_POLICY_ADD || h->op == CTL_POLICY_DEL);
+	return n >= sizeof(*h) && (h->op == CTL_POLICY_ADD || h->op == CTL_POLICY_DEL ||
+				   h->op == CTL_SA_ADD || h->op == CTL_SA_DEL);
+}
+
+/* An SA add or a policy add naming an SA whose delete waits in the batch. */
+static bool
+depends_on_sa_del(const uint8_t *req, size_t n)
+{
+	const struct ctl_hdr *h = (const struct ctl_hdr *)req;
+	const uint8_t *body = req + sizeof(*h);
+	enum cfg_direction dir;
+	uint32_t spi;
+
+	if (n_sa_dels == 0)
+		return false;
+	if (h->op == CTL_SA_ADD && n == sizeof(*h) + sizeof(struct cfg_sa)) {
+		memcpy(&spi, body + offsetof(struct cfg_sa, spi), sizeof(spi));
+		memcpy(&dir, body + offsetof(struct cfg_sa, dir), sizeof(dir));
+	} else if (h->op == CTL_POLICY_ADD && n == sizeof(*h) + sizeof(struct cfg_policy)) {
+		memcpy(&spi, body + offsetof(struct cfg_policy, spi), sizeof(spi));
+		memcpy(&dir, body + offsetof(struct cfg_policy, dir), sizeof(dir));
+	} else {
+		return false;
+	}
+	return sa_del_pending(spi, dir);
 }
 
 /* Serve one client; false when it has gone. */
@@ -411,7 +488,9 @@ serve(int fd)
 		if (n < 0)
 			break;
 		got = (size_t)n > sizeof(req_buf) ? 0 : (size_t)n;
-		if (is_policy_edit(req_buf, got)) {
+		if (is_batched(req_buf, got)) {
+			if (depends_on_sa_del(req_buf, got) && !flush_batch(fd))
+				alive = false;
 			handle(req_buf, got, &batch[n_batch++]);
 		} else {
 			if (!flush_batch(fd))

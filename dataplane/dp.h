@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_common.h>
 #include <rte_ether.h>
@@ -23,6 +24,7 @@
 
 #include "config.h"
 #include "counters.h"
+#include "neigh.h"
 #include "sad.h"
 #include "spd.h"
 
@@ -39,7 +41,7 @@ struct dp_pkt_meta {
 	uint8_t df;         /* inner DF bit, copied to the outer header */
 	uint8_t auth_failed;
 	uint16_t out_port;  /* for frames the main lcore injects or holds */
-	rte_be32_t nh_ip;   /* next hop of a frame held for ARP */
+	struct neigh_addr nh; /* next hop of a frame held for ARP / ND */
 };
 
 static inline struct dp_pkt_meta *
@@ -54,6 +56,9 @@ struct dp_port {
 	struct rte_ether_addr mac;
 	rte_be32_t addr;   /* our IPv4 address on this port */
 	rte_be32_t mask;
+	bool has_addr6;    /* IPv6 enabled: addr6 and ll6 are ours */
+	uint8_t addr6[16]; /* our IPv6 address on this port */
+	uint8_t ll6[16];   /* our link-local address, fe80::/64 + EUI-64 of mac */
 	uint16_t mtu;
 	char name[CFG_NAME_MAX];
 };
@@ -103,9 +108,9 @@ struct dp {
 	struct dp_routes *routes;
 	struct neigh_table *neigh;
 
-	struct rte_ring *punt_ring;   /* worker -> main: ARP */
-	struct rte_ring *resolve_ring;/* worker -> main: frames waiting for ARP */
-	struct rte_ring *inject_ring; /* main -> worker 0: ARP frames to send */
+	struct rte_ring *punt_ring;   /* worker -> main: ARP and neighbor discovery */
+	struct rte_ring *resolve_ring;/* worker -> main: frames waiting for ARP / ND */
+	struct rte_ring *inject_ring; /* main -> worker 0: ARP / ND frames to send */
 
 	volatile bool stop;
 };
@@ -137,6 +142,18 @@ dp_is_local4(rte_be32_t a)
 	return false;
 }
 
+static inline bool
+dp_is_local6(const uint8_t a[16])
+{
+	uint16_t i;
+
+	for (i = 0; i < dp.n_ports; i++)
+		if (dp.ports[i].has_addr6 && (memcmp(dp.ports[i].addr6, a, 16) == 0 ||
+					      memcmp(dp.ports[i].ll6, a, 16) == 0))
+			return true;
+	return false;
+}
+
 /* Account a packet that will not be sent; freed by dp_drops_flush(). */
 static inline void
 dp_drop(struct dp_worker *w, struct rte_mbuf *m, enum dp_counter reason)
@@ -158,14 +175,18 @@ dp_drops_flush(struct dp_worker *w)
 	}
 }
 
-/* forward.c: route an IPv4 packet (data at the IP header) and queue it for TX. */
+/* forward.c: route an IPv4 / IPv6 packet (data at the IP header) and queue it
+ * for TX; dp_forward by the packet's version nibble. */
 void dp_forward4(struct dp_worker *w, struct rte_mbuf *m);
+void dp_forward6(struct dp_worker *w, struct rte_mbuf *m);
+void dp_forward(struct dp_worker *w, struct rte_mbuf *m);
 void dp_tx_flush(struct dp_worker *w);
 /* Queue a complete frame for TX on port index p. */
 void dp_tx_frame(struct dp_worker *w, uint16_t p, struct rte_mbuf *m);
 
-/* outbound.c / inbound.c: the two directions, on a burst of IPv4 packets
- * whose data starts at the IP header (Ethernet removed, l3_len set). */
+/* outbound.c / inbound.c: the two directions, on a burst of IPv4 and IPv6
+ * packets whose data starts at the IP header (Ethernet removed, validated by
+ * ip4_validate / ip6_validate, l3_len set); ipfam.h tells the families apart. */
 void dp_outbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n);
 void dp_inbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n);
 /* Packets the gateway itself sends (local.c replies): outbound SPD, no TTL decrement. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Route, resolve the next hop, add Ethernet and queue for TX. */
+/* Route (IPv4 or IPv6), resolve the next hop, add Ethernet and queue for TX. */
 #include <rte_ethdev.h>
 
 #include "dp.h"
+#include "ipfam.h"
 #include "neigh.h"
 #include "route.h"
 
@@ -32,40 +33,41 @@ dp_tx_flush(struct dp_worker *w)
 		txq_flush(w, p);
 }
 
-/* The main lcore holds the frame while it asks ARP (RFC 1122 §2.3.2.2). */
+/* The main lcore holds the frame while it asks ARP or ND (RFC 1122 §2.3.2.2,
+ * RFC 4861 §7.2.2). */
 static void
-hold_for_resolution(struct dp_worker *w, struct rte_mbuf *m, uint16_t port, rte_be32_t ip)
+hold_for_resolution(struct dp_worker *w, struct rte_mbuf *m, uint16_t port,
+		    const struct neigh_addr *nh)
 {
 	struct dp_pkt_meta *meta = dp_meta(m);
 
 	meta->out_port = port;
-	meta->nh_ip = ip;
+	meta->nh = *nh;
 	if (rte_ring_mp_enqueue(dp.resolve_ring, m) != 0)
 		dp_drop(w, m, DPC_drop_no_neighbor);
 	else
 		w->cnt.c[DPC_arp_hold]++;
 }
 
-void
-dp_forward4(struct dp_worker *w, struct rte_mbuf *m)
+/* Both families after the route lookup (nh NULL: none): MTU, Ethernet, neighbor, TX. */
+static void
+send_to_nexthop(struct dp_worker *w, struct rte_mbuf *m, const struct dp_nexthop *nh,
+		const struct neigh_addr *dst, uint16_t ether_type)
 {
-	const struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
-	const struct dp_nexthop *nh;
 	const struct dp_port *port;
+	const struct neigh_addr *ip;
 	struct rte_ether_hdr *eth;
-	rte_be32_t ip;
 
-	nh = route4_lookup(dp.routes, h->dst_addr);
 	if (unlikely(nh == NULL)) {
 		dp_drop(w, m, DPC_drop_no_route);
 		return;
 	}
 	port = &dp.ports[nh->port];
+	ip = nh->on_link ? dst : &nh->gw;
 	if (unlikely(rte_pktmbuf_pkt_len(m) > port->mtu)) {
 		dp_drop(w, m, DPC_drop_mtu);
 		return;
 	}
-	ip = nh->gw ? nh->gw : h->dst_addr;
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
 	if (unlikely(eth == NULL)) {
 		dp_drop(w, m, DPC_drop_encap);
@@ -76,10 +78,37 @@ dp_forward4(struct dp_worker *w, struct rte_mbuf *m)
 		return;
 	}
 	rte_ether_addr_copy(&port->mac, &eth->src_addr);
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	eth->ether_type = rte_cpu_to_be_16(ether_type);
 	m->l2_len = sizeof(*eth);
 
 	dp_tx_frame(w, nh->port, m);
+}
+
+void
+dp_forward4(struct dp_worker *w, struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	struct neigh_addr dst = neigh_addr4(h->dst_addr);
+
+	send_to_nexthop(w, m, route4_lookup(dp.routes, h->dst_addr), &dst, RTE_ETHER_TYPE_IPV4);
+}
+
+void
+dp_forward6(struct dp_worker *w, struct rte_mbuf *m)
+{
+	const struct rte_ipv6_hdr *h = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
+	struct neigh_addr dst = neigh_addr6(h->dst_addr);
+
+	send_to_nexthop(w, m, route6_lookup(dp.routes, h->dst_addr), &dst, RTE_ETHER_TYPE_IPV6);
+}
+
+void
+dp_forward(struct dp_worker *w, struct rte_mbuf *m)
+{
+	if (dp_is_ip6(m))
+		dp_forward6(w, m);
+	else
+		dp_forward4(w, m);
 }
 
 void

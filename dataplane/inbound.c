@@ -8,7 +8,7 @@
 #include <rte_udp.h>
 
 #include "dp.h"
-#include "ip4.h"
+#include "ipfam.h"
 
 /* ESP header, IV, at least the 2-byte trailer and the ICV, block aligned. */
 static inline bool
@@ -31,8 +31,11 @@ inner_ok(struct rte_mbuf *m, const struct sa *s)
 {
 	struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 
-	if (s->family != AF_INET || rte_pktmbuf_data_len(m) < sizeof(*h) ||
-	    (h->version_ihl >> 4) != 4)
+	if (rte_pktmbuf_data_len(m) < 1 || dp_is_ip6(m) != (s->family == AF_INET6))
+		return false;
+	if (s->family == AF_INET6)
+		return ip6_validate(m);
+	if (rte_pktmbuf_data_len(m) < sizeof(*h))
 		return false;
 	if (!s->tunnel) {
 		h->hdr_checksum = 0;
@@ -45,7 +48,7 @@ inner_ok(struct rte_mbuf *m, const struct sa *s)
 static inline bool
 is_tfc_dummy(const struct rte_mbuf *m)
 {
-	return rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *)->next_proto_id == IPPROTO_NONE;
+	return dp_upper_proto(m) == IPPROTO_NONE;
 }
 
 static void
@@ -97,7 +100,7 @@ decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 		}
 	}
 	/* RFC 4301 §5.2: the inner packet must be one its SA was made for */
-	ip4_spd_lookup(dp_spd(), CFG_DIR_IN, out, ne, res);
+	dp_spd_lookup(dp_spd(), CFG_DIR_IN, out, ne, res);
 	for (i = 0; i < ne; i++) {
 		if (res[i] == NULL || res[i]->action != CFG_SP_PROTECT ||
 		    res[i]->sa_idx != (int32_t)osa[i]->idx) {
@@ -108,11 +111,11 @@ decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 			local[nl++] = out[i];
 			continue;
 		}
-		if (!ip4_ttl_dec(rte_pktmbuf_mtod(out[i], struct rte_ipv4_hdr *))) {
+		if (!dp_ttl_dec(out[i])) {
 			dp_drop(w, out[i], DPC_drop_ttl);
 			continue;
 		}
-		dp_forward4(w, out[i]);
+		dp_forward(w, out[i]);
 	}
 	dp_local_deliver(w, local, nl);
 }
@@ -123,7 +126,7 @@ clear_traffic(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 	const struct spd_entry *res[DP_MAX_BURST];
 	uint16_t i;
 
-	ip4_spd_lookup(dp_spd(), CFG_DIR_IN, pkts, n, res);
+	dp_spd_lookup(dp_spd(), CFG_DIR_IN, pkts, n, res);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
@@ -133,11 +136,11 @@ clear_traffic(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 			dp_drop(w, m, DPC_drop_policy_discard);
 		else if (res[i]->action == CFG_SP_PROTECT)
 			dp_drop(w, m, DPC_drop_clear_protected);
-		else if (!ip4_ttl_dec(rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *)))
+		else if (!dp_ttl_dec(m))
 			dp_drop(w, m, DPC_drop_ttl);
 		else {
 			w->cnt.c[DPC_in_bypass]++;
-			dp_forward4(w, m);
+			dp_forward(w, m);
 		}
 	}
 }
@@ -185,16 +188,18 @@ dp_inbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 	uint16_t i, ne = 0, nc = 0;
 
 	for (i = 0; i < n; i++) {
-		const struct rte_ipv4_hdr *h =
-			rte_pktmbuf_mtod(pkts[i], const struct rte_ipv4_hdr *);
+		uint8_t proto;
 
-		if (!dp_is_local4(h->dst_addr))
+		if (!dp_is_local(pkts[i])) {
 			clear[nc++] = pkts[i];
-		else if (h->next_proto_id == IPPROTO_ESP)
+			continue;
+		}
+		proto = dp_upper_proto(pkts[i]);
+		if (proto == IPPROTO_ESP)
 			esp[ne++] = pkts[i];
-		else if (h->next_proto_id == IPPROTO_UDP && udp_to_gateway(w, pkts[i]))
+		else if (proto == IPPROTO_UDP && udp_to_gateway(w, pkts[i]))
 			esp[ne++] = pkts[i];
-		else if (h->next_proto_id != IPPROTO_UDP)
+		else if (proto != IPPROTO_UDP)
 			dp_drop(w, pkts[i], DPC_drop_to_gateway);
 	}
 	decrypt(w, esp, ne);

@@ -76,20 +76,4 @@ ip4_spd_key(const struct rte_mbuf *m, struct spd4_key *k)
 	}
 }
 
-/* Policy of each packet in a burst of validated IPv4 packets (max 64). */
-static inline void
-ip4_spd_lookup(const struct spd *spd, enum cfg_direction dir, struct rte_mbuf *pkts[],
-	       uint16_t n, const struct spd_entry *res[])
-{
-	struct spd4_key keys[64];
-	const struct spd4_key *kp[64];
-	uint16_t i;
-
-	for (i = 0; i < n; i++) {
-		ip4_spd_key(pkts[i], &keys[i]);
-		kp[i] = &keys[i];
-	}
-	spd_classify4(spd, dir, kp, n, res);
-}
-
 #endif

@@ -5,17 +5,18 @@
 
 #include "neigh.h"
 
-#define KEY_USED (1ULL << 63)
+#define TAG_USED (1ULL << 63)
 #define MAC_VALID (1ULL << 63)
 
 struct neigh_slot {
-	uint64_t key; /* ip | port << 32 | KEY_USED */
-	uint64_t mac; /* 48-bit MAC | MAC_VALID */
+	uint64_t tag;           /* port | TAG_USED once addr is written; 0: empty */
+	struct neigh_addr addr; /* immutable once the tag is published */
+	uint64_t mac;           /* 48-bit MAC | MAC_VALID */
 };
 
 struct neigh_table {
 	uint32_t mask;
-	uint64_t *last_request; /* writer-only: TSC of the last ARP request */
+	uint64_t *last_request; /* writer-only: TSC of the last ARP request / NS */
 	struct neigh_slot slots[];
 };
 
@@ -47,40 +48,52 @@ neigh_free(struct neigh_table *t)
 }
 
 static inline uint64_t
-make_key(uint16_t port, rte_be32_t ip)
+make_tag(uint16_t port)
 {
-	return (uint64_t)ip | (uint64_t)port << 32 | KEY_USED;
+	return (uint64_t)port | TAG_USED;
 }
 
 static inline uint32_t
-slot_of(const struct neigh_table *t, uint64_t key)
+slot_of(const struct neigh_table *t, uint16_t port, const struct neigh_addr *a)
 {
-	return (uint32_t)((key * 0x9E3779B97F4A7C15ULL) >> 40) & t->mask;
+	uint64_t hi, lo;
+
+	memcpy(&hi, a->b, sizeof(hi));
+	memcpy(&lo, &a->b[8], sizeof(lo));
+	return (uint32_t)(((hi * 0x9E3779B97F4A7C15ULL) ^ lo ^ port) * 0xC2B2AE3D27D4EB4FULL >> 40) &
+	       t->mask;
 }
 
-/* Index of key's slot, or of the empty slot where it would go; -1 if full. */
+/* Index of the key's slot, or of the empty slot where it would go; -1 if full. */
 static int64_t
-find(const struct neigh_table *t, uint64_t key)
+find(const struct neigh_table *t, uint16_t port, const struct neigh_addr *a)
 {
-	uint32_t i, s = slot_of(t, key);
-	uint64_t k;
+	uint32_t i, s = slot_of(t, port, a);
+	uint64_t tag, want = make_tag(port);
 
 	for (i = 0; i <= t->mask; i++, s = (s + 1) & t->mask) {
-		k = __atomic_load_n(&t->slots[s].key, __ATOMIC_ACQUIRE);
-		if (k == key || k == 0)
+		tag = __atomic_load_n(&t->slots[s].tag, __ATOMIC_ACQUIRE);
+		if (tag == 0 ||
+		    (tag == want && memcmp(&t->slots[s].addr, a, sizeof(*a)) == 0))
 			return s;
 	}
 	return -1;
 }
 
+static inline bool
+slot_used(const struct neigh_table *t, int64_t s)
+{
+	return s >= 0 && __atomic_load_n(&t->slots[s].tag, __ATOMIC_ACQUIRE) != 0;
+}
+
 bool
-neigh_lookup(const struct neigh_table *t, uint16_t port, rte_be32_t ip,
+neigh_lookup(const struct neigh_table *t, uint16_t port, const struct neigh_addr *a,
 	     struct rte_ether_addr *mac)
 {
-	uint64_t key = make_key(port, ip), m;
-	int64_t s = find(t, key);
+	int64_t s = find(t, port, a);
+	uint64_t m;
 
-	if (s < 0 || __atomic_load_n(&t->slots[s].key, __ATOMIC_ACQUIRE) != key)
+	if (!slot_used(t, s))
 		return false;
 	m = __atomic_load_n(&t->slots[s].mac, __ATOMIC_RELAXED);
 	if (!(m & MAC_VALID))
@@ -89,50 +102,46 @@ neigh_lookup(const struct neigh_table *t, uint16_t port, rte_be32_t ip,
 	return true;
 }
 
+/* The slot of (port, a), claimed if it was empty; -1 if the table is full. */
 static int64_t
-insert(struct neigh_table *t, uint16_t port, rte_be32_t ip)
+insert(struct neigh_table *t, uint16_t port, const struct neigh_addr *a)
 {
-	uint64_t key = make_key(port, ip);
-	int64_t s = find(t, key);
+	int64_t s = find(t, port, a);
 
-	if (s >= 0 && t->slots[s].key == 0)
-		__atomic_store_n(&t->slots[s].key, key, __ATOMIC_RELEASE);
+	if (s >= 0 && t->slots[s].tag == 0) {
+		t->slots[s].addr = *a;
+		__atomic_store_n(&t->slots[s].tag, make_tag(port), __ATOMIC_RELEASE);
+	}
 	return s;
 }
 
 int
-neigh_set(struct neigh_table *t, uint16_t port, rte_be32_t ip,
+neigh_set(struct neigh_table *t, uint16_t port, const struct neigh_addr *a,
 	  const struct rte_ether_addr *mac)
 {
-	uint64_t m = MAC_VALID;
-	uint64_t key = make_key(port, ip);
-	int64_t s = find(t, key);
+	int64_t s = find(t, port, a);
+	uint64_t m = 0;
 
 	if (s < 0)
 		return -1;
 	memcpy(&m, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
-	m |= MAC_VALID;
-	/* MAC first, so a reader that finds the key finds a valid MAC */
-	__atomic_store_n(&t->slots[s].mac, m, __ATOMIC_RELEASE);
-	if (t->slots[s].key == 0)
-		__atomic_store_n(&t->slots[s].key, key, __ATOMIC_RELEASE);
+	/* MAC first, so a reader that finds a new slot's tag finds a valid MAC */
+	__atomic_store_n(&t->slots[s].mac, m | MAC_VALID, __ATOMIC_RELEASE);
+	insert(t, port, a);
 	return 0;
 }
 
 bool
-neigh_known(const struct neigh_table *t, uint16_t port, rte_be32_t ip)
+neigh_known(const struct neigh_table *t, uint16_t port, const struct neigh_addr *a)
 {
-	uint64_t key = make_key(port, ip);
-	int64_t s = find(t, key);
-
-	return s >= 0 && t->slots[s].key == key;
+	return slot_used(t, find(t, port, a));
 }
 
 bool
-neigh_may_request(struct neigh_table *t, uint16_t port, rte_be32_t ip, uint64_t now,
-		  uint64_t interval)
+neigh_may_request(struct neigh_table *t, uint16_t port, const struct neigh_addr *a,
+		  uint64_t now, uint64_t interval)
 {
-	int64_t s = insert(t, port, ip);
+	int64_t s = insert(t, port, a);
 
 	if (s < 0 || (t->last_request[s] != 0 && now - t->last_request[s] < interval))
 		return false;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Protected side -> unprotected side: SPD lookup, then bypass, discard or
- * ESP tunnel encapsulation.
+ * ESP/AH encapsulation (tunnel or transport, either family).
  */
 #include <string.h>
 
@@ -9,7 +9,7 @@
 #include <rte_ip.h>
 
 #include "dp.h"
-#include "ip4.h"
+#include "ipfam.h"
 
 /*
  * RFC 4303 §2.7: traffic-flow confidentiality padding after the inner packet,
@@ -30,6 +30,23 @@ tfc_pad(struct rte_mbuf *m, uint16_t to)
 	return true;
 }
 
+/* What the outer header copies; an IPv6 packet is never fragmented on the way (RFC 8200 §5). */
+static inline void
+inner_tos_df(const struct rte_mbuf *m, struct dp_pkt_meta *meta)
+{
+	const struct rte_ipv4_hdr *h4;
+
+	if (dp_is_ip6(m)) {
+		meta->tos = (uint8_t)(rte_be_to_cpu_32(rte_pktmbuf_mtod(
+			m, const struct rte_ipv6_hdr *)->vtc_flow) >> RTE_IPV6_HDR_TC_SHIFT);
+		meta->df = 1;
+		return;
+	}
+	h4 = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+	meta->tos = h4->type_of_service;
+	meta->df = (h4->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) != 0;
+}
+
 static void
 protect(struct dp_worker *w, struct rte_mbuf *pkts[], struct sa *sas[], uint16_t n)
 {
@@ -41,7 +58,7 @@ protect(struct dp_worker *w, struct rte_mbuf *pkts[], struct sa *sas[], uint16_t
 	w->cnt.c[DPC_out_protect] += k;
 	for (i = 0; i < k; i++) {
 		esp_outb_finish(out[i], out_sa[i]);
-		dp_forward4(w, out[i]);
+		dp_forward(w, out[i]);
 	}
 }
 
@@ -54,11 +71,10 @@ outbound(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n, bool forwarde
 	struct sa *psa[DP_MAX_BURST];
 	uint16_t i, np = 0;
 
-	ip4_spd_lookup(dp_spd(), CFG_DIR_OUT, pkts, n, res);
+	dp_spd_lookup(dp_spd(), CFG_DIR_OUT, pkts, n, res);
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 		struct dp_pkt_meta *meta;
 
 		if (res[i] == NULL) {
@@ -69,13 +85,13 @@ outbound(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n, bool forwarde
 			dp_drop(w, m, DPC_drop_policy_discard);
 			continue;
 		}
-		if (forwarded && !ip4_ttl_dec(h)) {
+		if (forwarded && !dp_ttl_dec(m)) {
 			dp_drop(w, m, DPC_drop_ttl);
 			continue;
 		}
 		if (res[i]->action == CFG_SP_BYPASS) {
 			w->cnt.c[DPC_out_bypass]++;
-			dp_forward4(w, m);
+			dp_forward(w, m);
 			continue;
 		}
 		psa[np] = sad_slot(dp.sad, res[i]->sa_idx);
@@ -85,8 +101,7 @@ outbound(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n, bool forwarde
 		}
 		meta = dp_meta(m);
 		meta->inner_len = rte_pktmbuf_pkt_len(m);
-		meta->tos = h->type_of_service;
-		meta->df = (h->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)) != 0;
+		inner_tos_df(m, meta);
 		if (unlikely(!tfc_pad(m, psa[np]->cfg.tfc_pad))) {
 			dp_drop(w, m, DPC_drop_encap);
 			continue;

@@ -99,6 +99,22 @@ crypto_start(char *err, size_t len)
 	return 0;
 }
 
+/* The port's IPv6 address, and its link-local one: fe80::/64 with the modified
+ * EUI-64 of the MAC (RFC 4291 §2.5.1, RFC 2464 §4), which hosts may resolve. */
+static void
+port_addr6_setup(struct dp_port *p, const struct cfg_prefix *a6)
+{
+	const uint8_t *mac = p->mac.addr_bytes;
+	const uint8_t ll[16] = {0xfe, 0x80, [8] = mac[0] ^ 0x02, mac[1], mac[2], 0xff, 0xfe,
+				mac[3], mac[4], mac[5]};
+
+	p->has_addr6 = a6 != NULL;
+	if (a6 == NULL)
+		return;
+	memcpy(p->addr6, a6->addr.v6, sizeof(p->addr6));
+	memcpy(p->ll6, ll, sizeof(p->ll6));
+}
+
 static int
 port_setup(uint16_t i, char *err, size_t len)
 {
@@ -144,6 +160,7 @@ port_setup(uint16_t i, char *err, size_t len)
 		return fail(err, len, "port %s: start failed: %s", cp->name, rte_strerror(-rc));
 	rte_eth_promiscuous_enable(id);
 	rte_eth_macaddr_get(id, &p->mac);
+	port_addr6_setup(p, cfg_port_prefix(cp, AF_INET6));
 	return 0;
 }
 
@@ -179,11 +196,11 @@ tables_setup(char *err, size_t len)
 	for (i = 0; i < cfg->n_ports; i++)
 		for (j = 0; j < cfg->ports[i].n_neighbors; j++) {
 			const struct cfg_neighbor *n = &cfg->ports[i].neighbors[j];
+			struct neigh_addr ip = neigh_addr_cfg(&n->ip);
 			struct rte_ether_addr mac;
 
 			memcpy(mac.addr_bytes, n->mac, sizeof(mac.addr_bytes));
-			if (n->ip.family == AF_INET)
-				neigh_set(dp.neigh, i, n->ip.v4, &mac);
+			neigh_set(dp.neigh, i, &ip, &mac);
 		}
 	return 0;
 }

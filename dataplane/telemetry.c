@@ -136,6 +136,9 @@ tel_ports(const char *cmd __rte_unused, const char *params __rte_unused,
 					     p->role == CFG_PORT_PROTECTED ? "protected" : "unprotected");
 		rte_tel_data_add_dict_string(e, "address",
 			cfg_addr_str(&dp.cfg->ports[i].address.addr, buf, sizeof(buf)));
+		if (dp.cfg->ports[i].address6.addr.family == AF_INET6)
+			rte_tel_data_add_dict_string(e, "address6",
+				cfg_addr_str(&dp.cfg->ports[i].address6.addr, buf, sizeof(buf)));
 		rte_ether_format_addr(buf, sizeof(buf), &p->mac);
 		rte_tel_data_add_dict_string(e, "mac", buf);
 		rte_tel_data_add_dict_u64(e, "rx_packets", st.ipackets);

@@ -10,32 +10,97 @@
 
 #include "spd.h"
 
-enum { F_PROTO, F_SRC, F_DST, F_SPORT, F_DPORT, F__COUNT };
-
 #define SPD_CLASSIFY_MAX 64
 
-RTE_ACL_RULE_DEF(spd4_rule, F__COUNT);
+enum spd_family { SPD_V4, SPD_V6, SPD_FAMILIES };
 
-static const struct rte_acl_field_def spd4_fields[F__COUNT] = {
-	{.type = RTE_ACL_FIELD_TYPE_BITMASK, .size = 1, .field_index = F_PROTO,
-	 .input_index = 0, .offset = offsetof(struct spd4_key, proto)},
-	{.type = RTE_ACL_FIELD_TYPE_MASK, .size = 4, .field_index = F_SRC,
-	 .input_index = 1, .offset = offsetof(struct spd4_key, src)},
-	{.type = RTE_ACL_FIELD_TYPE_MASK, .size = 4, .field_index = F_DST,
-	 .input_index = 2, .offset = offsetof(struct spd4_key, dst)},
-	{.type = RTE_ACL_FIELD_TYPE_RANGE, .size = 2, .field_index = F_SPORT,
-	 .input_index = 3, .offset = offsetof(struct spd4_key, sport)},
-	{.type = RTE_ACL_FIELD_TYPE_RANGE, .size = 2, .field_index = F_DPORT,
-	 .input_index = 3, .offset = offsetof(struct spd4_key, dport)},
+/*
+ * Where a family's selectors sit in its key.  rte_acl fields are at most 4
+ * bytes wide for prefix matching, so an address is addr_words 32-bit fields.
+ * ACL field order: proto, src words, dst words, sport, dport.
+ */
+struct family_layout {
+	uint8_t af;
+	char tag; /* ACL context names: "<name>_out4" */
+	uint8_t addr_words;
+	uint32_t proto_off, src_off, dst_off, sport_off, dport_off;
 };
 
-struct spd_dir {
-	struct rte_acl_ctx *acl; /* NULL when the direction has no IPv4 policy */
+static const struct family_layout layouts[SPD_FAMILIES] = {
+	[SPD_V4] = {AF_INET, '4', 1, offsetof(struct spd4_key, proto),
+		    offsetof(struct spd4_key, src), offsetof(struct spd4_key, dst),
+		    offsetof(struct spd4_key, sport), offsetof(struct spd4_key, dport)},
+	[SPD_V6] = {AF_INET6, '6', 4, offsetof(struct spd6_key, proto),
+		    offsetof(struct spd6_key, src), offsetof(struct spd6_key, dst),
+		    offsetof(struct spd6_key, sport), offsetof(struct spd6_key, dport)},
+};
+
+#define SPD_FIELDS_MAX (3 + 2 * 4)
+
+static uint32_t
+field_src(uint32_t word)
+{
+	return 1 + word;
+}
+
+static uint32_t
+field_dst(const struct family_layout *l, uint32_t word)
+{
+	return 1 + l->addr_words + word;
+}
+
+static uint32_t
+field_sport(const struct family_layout *l)
+{
+	return 1 + 2u * l->addr_words;
+}
+
+static uint32_t
+num_fields(const struct family_layout *l)
+{
+	return field_sport(l) + 2;
+}
+
+RTE_ACL_RULE_DEF(spd_rule, SPD_FIELDS_MAX);
+
+/*
+ * rte_acl consumes the first field as one byte and every later input_index as
+ * one group of 4 consecutive key bytes: each address word is its own group and
+ * the two ports share one.
+ */
+static void
+field_defs(const struct family_layout *l, struct rte_acl_field_def defs[SPD_FIELDS_MAX])
+{
+	uint32_t w, sp = field_sport(l);
+
+	defs[0] = (struct rte_acl_field_def){.type = RTE_ACL_FIELD_TYPE_BITMASK, .size = 1,
+					     .field_index = 0, .input_index = 0,
+					     .offset = l->proto_off};
+	for (w = 0; w < l->addr_words; w++) {
+		defs[field_src(w)] = (struct rte_acl_field_def){
+			.type = RTE_ACL_FIELD_TYPE_MASK, .size = 4,
+			.field_index = field_src(w), .input_index = field_src(w),
+			.offset = l->src_off + 4 * w};
+		defs[field_dst(l, w)] = (struct rte_acl_field_def){
+			.type = RTE_ACL_FIELD_TYPE_MASK, .size = 4,
+			.field_index = field_dst(l, w), .input_index = field_dst(l, w),
+			.offset = l->dst_off + 4 * w};
+	}
+	defs[sp] = (struct rte_acl_field_def){.type = RTE_ACL_FIELD_TYPE_RANGE, .size = 2,
+					      .field_index = sp, .input_index = sp,
+					      .offset = l->sport_off};
+	defs[sp + 1] = (struct rte_acl_field_def){.type = RTE_ACL_FIELD_TYPE_RANGE, .size = 2,
+						  .field_index = sp + 1, .input_index = sp,
+						  .offset = l->dport_off};
+}
+
+struct spd_table {
+	struct rte_acl_ctx *acl;   /* NULL when no policy has this direction and family */
 	struct spd_entry *entries; /* indexed by ACL userdata - 1 */
 };
 
 struct spd {
-	struct spd_dir dir[2];
+	struct spd_table table[2][SPD_FAMILIES]; /* [direction][family] */
 };
 
 /* Ranks policies so that ACL priorities are unique and follow config order. */
@@ -54,51 +119,64 @@ rank_cmp(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : (x->idx > y->idx);
 }
 
+/* A prefix as 32-bit words in host order, each with its own share of the length. */
 static void
-rule_from_policy(struct spd4_rule *r, const struct cfg_policy *p, int32_t prio,
-		 uint32_t userdata)
+prefix_fields(struct rte_acl_field *f, const struct cfg_prefix *p, uint32_t words)
 {
+	const uint8_t *net = p->addr.family == AF_INET ? (const uint8_t *)&p->addr.v4
+						       : p->addr.v6;
+	rte_be32_t be;
+	uint32_t w;
+
+	for (w = 0; w < words; w++) {
+		memcpy(&be, net + 4 * w, sizeof(be));
+		f[w].value.u32 = rte_be_to_cpu_32(be);
+		f[w].mask_range.u32 = p->len > 32 * w ? RTE_MIN(p->len - 32 * w, 32u) : 0;
+	}
+}
+
+static void
+rule_from_policy(struct spd_rule *r, const struct family_layout *l,
+		 const struct cfg_policy *p, int32_t prio, uint32_t userdata)
+{
+	uint32_t sp = field_sport(l);
+
 	memset(r, 0, sizeof(*r));
 	r->data.category_mask = 1;
 	r->data.priority = prio;
 	r->data.userdata = userdata;
 	if (p->proto >= 0) {
-		r->field[F_PROTO].value.u8 = (uint8_t)p->proto;
-		r->field[F_PROTO].mask_range.u8 = 0xff;
+		r->field[0].value.u8 = (uint8_t)p->proto;
+		r->field[0].mask_range.u8 = 0xff;
 	}
-	r->field[F_SRC].value.u32 = rte_be_to_cpu_32(p->src.addr.v4);
-	r->field[F_SRC].mask_range.u32 = p->src.len;
-	r->field[F_DST].value.u32 = rte_be_to_cpu_32(p->dst.addr.v4);
-	r->field[F_DST].mask_range.u32 = p->dst.len;
-	r->field[F_SPORT].value.u16 = p->sport_lo;
-	r->field[F_SPORT].mask_range.u16 = p->sport_hi;
-	r->field[F_DPORT].value.u16 = p->dport_lo;
-	r->field[F_DPORT].mask_range.u16 = p->dport_hi;
+	prefix_fields(&r->field[field_src(0)], &p->src, l->addr_words);
+	prefix_fields(&r->field[field_dst(l, 0)], &p->dst, l->addr_words);
+	r->field[sp].value.u16 = p->sport_lo;
+	r->field[sp].mask_range.u16 = p->sport_hi;
+	r->field[sp + 1].value.u16 = p->dport_lo;
+	r->field[sp + 1].mask_range.u16 = p->dport_hi;
 }
 
 static int
-build_dir(struct spd_dir *d, const char *name, enum cfg_direction dir,
-	  const struct cfg_policy *pol, uint32_t n, spd_sa_resolver resolve, void *arg,
-	  int socket, char err[SPD_ERR_MAX])
+build_table(struct spd_table *t, const char *name, enum cfg_direction dir,
+	    const struct family_layout *l, const struct cfg_policy *pol, uint32_t n,
+	    spd_sa_resolver resolve, void *arg, int socket, char err[SPD_ERR_MAX])
 {
 	char acl_name[RTE_ACL_NAMESIZE];
-	struct rte_acl_param ap = {.socket_id = socket,
-				   .rule_size = RTE_ACL_RULE_SZ(F__COUNT)};
-	struct rte_acl_config bc = {.num_categories = 1, .num_fields = F__COUNT};
+	struct rte_acl_param ap = {.socket_id = socket, .rule_size = RTE_ACL_RULE_SZ(num_fields(l))};
+	struct rte_acl_config bc = {.num_categories = 1, .num_fields = num_fields(l)};
 	struct rank *rk;
-	struct spd4_rule rule;
+	struct spd_rule rule;
 	uint32_t i, m = 0;
 	int rc = -1;
 
 	rk = calloc(n ? n : 1, sizeof(*rk));
-	d->entries = rte_zmalloc_socket("spd_entries", sizeof(*d->entries) * (n ? n : 1),
-					RTE_CACHE_LINE_SIZE, socket);
-	if (rk == NULL || d->entries == NULL) {
+	if (rk == NULL) {
 		snprintf(err, SPD_ERR_MAX, "out of memory for %u policies", n);
-		goto out;
+		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (pol[i].dir != dir || pol[i].src.addr.family != AF_INET)
+		if (pol[i].dir != dir || pol[i].src.addr.family != l->af)
 			continue;
 		rk[m].prio = pol[i].priority;
 		rk[m].idx = i;
@@ -110,17 +188,25 @@ build_dir(struct spd_dir *d, const char *name, enum cfg_direction dir,
 	}
 	qsort(rk, m, sizeof(*rk), rank_cmp);
 
-	snprintf(acl_name, sizeof(acl_name), "%s_%s", name, dir == CFG_DIR_IN ? "in" : "out");
+	t->entries = rte_zmalloc_socket("spd_entries", sizeof(*t->entries) * m,
+					RTE_CACHE_LINE_SIZE, socket);
+	if (t->entries == NULL) {
+		snprintf(err, SPD_ERR_MAX, "out of memory for %u policies", m);
+		goto out;
+	}
+	/* rte_acl_create returns the existing context of a name: names must be unique */
+	snprintf(acl_name, sizeof(acl_name), "%s_%s%c", name, dir == CFG_DIR_IN ? "in" : "out",
+		 l->tag);
 	ap.name = acl_name;
 	ap.max_rule_num = m;
-	d->acl = rte_acl_create(&ap);
-	if (d->acl == NULL) {
+	t->acl = rte_acl_create(&ap);
+	if (t->acl == NULL) {
 		snprintf(err, SPD_ERR_MAX, "rte_acl_create %s failed", acl_name);
 		goto out;
 	}
 	for (i = 0; i < m; i++) {
 		const struct cfg_policy *p = &pol[rk[i].idx];
-		struct spd_entry *e = &d->entries[i];
+		struct spd_entry *e = &t->entries[i];
 
 		e->action = p->action;
 		e->policy_idx = rk[i].idx;
@@ -133,14 +219,14 @@ build_dir(struct spd_dir *d, const char *name, enum cfg_direction dir,
 				goto out;
 			}
 		}
-		rule_from_policy(&rule, p, RTE_ACL_MAX_PRIORITY - (int32_t)i, i + 1);
-		if (rte_acl_add_rules(d->acl, (const struct rte_acl_rule *)&rule, 1) != 0) {
+		rule_from_policy(&rule, l, p, RTE_ACL_MAX_PRIORITY - (int32_t)i, i + 1);
+		if (rte_acl_add_rules(t->acl, (const struct rte_acl_rule *)&rule, 1) != 0) {
 			snprintf(err, SPD_ERR_MAX, "policy %s: rejected by rte_acl", p->name);
 			goto out;
 		}
 	}
-	memcpy(bc.defs, spd4_fields, sizeof(spd4_fields));
-	if (rte_acl_build(d->acl, &bc) != 0) {
+	field_defs(l, bc.defs);
+	if (rte_acl_build(t->acl, &bc) != 0) {
 		snprintf(err, SPD_ERR_MAX, "rte_acl_build %s failed", acl_name);
 		goto out;
 	}
@@ -150,23 +236,47 @@ out:
 	return rc;
 }
 
+/* Policies come validated from the loader; an API caller still gets a clear refusal. */
+static int
+check_families(const struct cfg_policy *pol, uint32_t n, char err[SPD_ERR_MAX])
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t s = pol[i].src.addr.family, d = pol[i].dst.addr.family;
+
+		if ((s != AF_INET && s != AF_INET6) || s != d) {
+			snprintf(err, SPD_ERR_MAX,
+				 "policy %s: src family %u and dst family %u, expected both "
+				 "IPv4 or both IPv6", pol[i].name, s, d);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 struct spd *
 spd_build(const char *name, const struct cfg_policy *pol, uint32_t n,
 	  spd_sa_resolver resolve, void *arg, int socket, char err[SPD_ERR_MAX])
 {
 	struct spd *spd;
+	int dir, fam;
 
+	if (check_families(pol, n, err) != 0)
+		return NULL;
 	spd = rte_zmalloc_socket("spd", sizeof(*spd), RTE_CACHE_LINE_SIZE, socket);
 	if (spd == NULL) {
 		snprintf(err, SPD_ERR_MAX, "out of memory");
 		return NULL;
 	}
-	if (build_dir(&spd->dir[CFG_DIR_OUT], name, CFG_DIR_OUT, pol, n, resolve, arg,
-		      socket, err) != 0 ||
-	    build_dir(&spd->dir[CFG_DIR_IN], name, CFG_DIR_IN, pol, n, resolve, arg,
-		      socket, err) != 0) {
-		spd_free(spd);
-		return NULL;
+	for (dir = 0; dir < 2; dir++) {
+		for (fam = 0; fam < SPD_FAMILIES; fam++) {
+			if (build_table(&spd->table[dir][fam], name, dir, &layouts[fam], pol, n,
+					resolve, arg, socket, err) != 0) {
+				spd_free(spd);
+				return NULL;
+			}
+		}
 	}
 	return spd;
 }
@@ -174,34 +284,49 @@ spd_build(const char *name, const struct cfg_policy *pol, uint32_t n,
 void
 spd_free(struct spd *spd)
 {
-	int i;
+	int dir, fam;
 
 	if (spd == NULL)
 		return;
-	for (i = 0; i < 2; i++) {
-		rte_acl_free(spd->dir[i].acl);
-		rte_free(spd->dir[i].entries);
+	for (dir = 0; dir < 2; dir++) {
+		for (fam = 0; fam < SPD_FAMILIES; fam++) {
+			rte_acl_free(spd->table[dir][fam].acl);
+			rte_free(spd->table[dir][fam].entries);
+		}
 	}
 	rte_free(spd);
 }
 
-void
-spd_classify4(const struct spd *spd, enum cfg_direction dir,
-	      const struct spd4_key *keys[], uint16_t n, const struct spd_entry *res[])
+static void
+classify(const struct spd_table *t, const uint8_t *keys[], uint16_t n,
+	 const struct spd_entry *res[])
 {
-	const struct spd_dir *d = &spd->dir[dir];
 	uint32_t ud[SPD_CLASSIFY_MAX];
 	uint16_t i, base, m;
 
-	if (d->acl == NULL) {
+	if (t->acl == NULL) {
 		for (i = 0; i < n; i++)
 			res[i] = NULL;
 		return;
 	}
 	for (base = 0; base < n; base += m) {
 		m = RTE_MIN(n - base, SPD_CLASSIFY_MAX);
-		rte_acl_classify(d->acl, (const uint8_t **)&keys[base], ud, m, 1);
+		rte_acl_classify(t->acl, &keys[base], ud, m, 1);
 		for (i = 0; i < m; i++)
-			res[base + i] = ud[i] != 0 ? &d->entries[ud[i] - 1] : NULL;
+			res[base + i] = ud[i] != 0 ? &t->entries[ud[i] - 1] : NULL;
 	}
+}
+
+void
+spd_classify4(const struct spd *spd, enum cfg_direction dir,
+	      const struct spd4_key *keys[], uint16_t n, const struct spd_entry *res[])
+{
+	classify(&spd->table[dir][SPD_V4], (const uint8_t **)keys, n, res);
+}
+
+void
+spd_classify6(const struct spd *spd, enum cfg_direction dir,
+	      const struct spd6_key *keys[], uint16_t n, const struct spd_entry *res[])
+{
+	classify(&spd->table[dir][SPD_V6], (const uint8_t **)keys, n, res);
 }

@@ -383,7 +383,8 @@ class SingleGw:
     def __init__(self, lab, gw, cipher, workdir, host, gwns, peer):
         self.lab, self.gw, self.cipher, self.workdir = lab, gw, cipher, workdir
         self.host, self.gwns, self.peer = host, gwns, peer
-        self.key_out, self.key_in = KEYS[cipher]
+        # cipher None: a lab without SAs (clear traffic only)
+        self.key_out, self.key_in = KEYS[cipher] if cipher else (None, None)
         # MACs as the kernel reports them (the test set them, but read them back)
         self.mac_gw_in = gwns.mac("gin")
         self.mac_gw_out = gwns.mac("gout")
@@ -418,13 +419,15 @@ def single_gw(request, build, tmp_path):
 
 
 @contextlib.contextmanager
-def running_single_gw(build, workdir, cipher, lab_name, make_config):
-    """host -- gw -- peer with a started gateway whose config is make_config(uid);
-    the gateway is stopped (and checked) and the namespaces removed on exit."""
+def running_single_gw(build, workdir, cipher, lab_name, make_config,
+                      make_lab=make_single_gw_lab):
+    """host -- gw -- peer (built by make_lab(lab): h0 -- gin, gout -- p0) with a started
+    gateway whose config is make_config(uid); the gateway is stopped (and checked) and
+    the namespaces removed on exit."""
     lab = Lab(lab_name)
     gw = None
     try:
-        host, gwns, peer = make_single_gw_lab(lab)
+        host, gwns, peer = make_lab(lab)
         gw = Gateway(build, gwns, make_config(lab.uid), workdir)
         gw.start()
         yield SingleGw(lab, gw, cipher, workdir, host, gwns, peer)

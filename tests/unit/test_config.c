@@ -25,18 +25,7 @@
 
 #include "config.h"
 
-static int failures;
-static int checks;
-
-#define CHECK(cond)                                                                    \
-	do {                                                                           \
-		checks++;                                                              \
-		if (!(cond)) {                                                         \
-			failures++;                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                                \
-		}                                                                      \
-	} while (0)
+#include "check.h"
 
 #define CHECK_STR(got, want)                                                            \
 	do {                                                                            \
@@ -283,6 +272,9 @@ static void check_ipv6(const struct secgw_config *c)
 	CHECK(c->hugepages == false && c->memory_mb == 64);
 	CHECK(is_ip6(&c->ports[0].address.addr, "2001:db8:1::1") && c->ports[0].address.len == 64);
 	CHECK(c->ports[0].mtu == 1280 && is_ip6(&c->ports[0].neighbors[0].ip, "2001:db8:1::2"));
+	/* an IPv6 "address" is the port's IPv6 address */
+	CHECK(cfg_port_prefix(&c->ports[0], AF_INET6) == &c->ports[0].address);
+	CHECK(cfg_port_prefix(&c->ports[0], AF_INET) == NULL);
 	CHECK(is_ip6(&c->routes[1].dst.addr, "::") && c->routes[1].dst.len == 0);
 	CHECK_STR(cfg_addr_str(&c->routes[0].via, buf, sizeof(buf)), "2001:db8:ff::2");
 	CHECK(c->policies[0].src.addr.family == AF_INET6 && c->policies[0].src.len == 0);
@@ -290,6 +282,19 @@ static void check_ipv6(const struct secgw_config *c)
 	CHECK(c->policies[1].proto == 58 && c->policies[2].proto == 50);
 	CHECK(c->policies[2].src.addr.family == AF_INET);
 	CHECK(is_ip6(&c->sas[0].tun_dst, "2001:db8:ff::2"));
+}
+
+static void check_dual_stack(const struct secgw_config *c)
+{
+	const struct cfg_port *in = &c->ports[0];
+
+	CHECK(is_ip4(&in->address.addr, "10.0.1.1") && in->address.len == 24);
+	CHECK(is_ip6(&in->address6.addr, "2001:db8:1::1") && in->address6.len == 64);
+	CHECK(cfg_port_prefix(in, AF_INET) == &in->address);
+	CHECK(cfg_port_prefix(in, AF_INET6) == &in->address6);
+	CHECK(in->n_neighbors == 2 && is_ip6(&in->neighbors[1].ip, "2001:db8:1::2"));
+	CHECK(c->n_routes == 3 && is_ip6(&c->routes[1].via, "2001:db8:ff::2"));
+	CHECK(c->routes[2].via.family == 0 && c->routes[2].port == 0);
 }
 
 static void check_site_a(const struct secgw_config *c)
@@ -314,6 +319,7 @@ static const struct {
 	{ "minimal.yaml", check_minimal },
 	{ "full.yaml", check_full },
 	{ "ipv6.yaml", check_ipv6 },
+	{ "dual-stack.yaml", check_dual_stack },
 	{ "site-a.yaml", check_site_a },
 };
 
@@ -478,6 +484,10 @@ static const struct {
 	{ "initial-seq-no-esn.yaml",
 	  "18:18: sas[0].initial_seq: expected at most 4294967295 without esn: true, got "
 	  "4294967296" },
+	{ "address6-ipv4.yaml",
+	  "7:15: ports[0].address6: expected an IPv6 prefix like 2001:db8::1/64, got 10.0.9.1" },
+	{ "address6-twice.yaml",
+	  "7:15: ports[0].address6: port inside already has the IPv6 address 2001:db8:1::1/64" },
 	{ "ipv6-mtu.yaml", "7:10: ports[0].mtu: expected an integer in 1280..9000, got '1000'" },
 	{ "key-length.yaml", "17:10: sas[0].key: expected 20 bytes of hex for aes-128-gcm, got 16" },
 	{ "list-for-mapping.yaml", "3:3: dataplane: expected a mapping, got a list" },
@@ -490,6 +500,9 @@ static const struct {
 	{ "neighbor-mac.yaml",
 	  "8:29: ports[0].neighbors[0].mac: expected a MAC address like 02:00:00:00:00:01, got "
 	  "'02:00:00:00:01'" },
+	{ "neighbor6-no-address6.yaml",
+	  "8:14: ports[0].neighbors[0].ip: 2001:db8:1::2 is IPv6 but port inside has no IPv6 "
+	  "address" },
 	{ "no-unprotected-port.yaml", "3:3: ports: need at least one port with role unprotected" },
 	{ "odd-hex.yaml", "17:10: sas[0].key: expected an even number of hex digits, got 39" },
 	{ "prefix-garbage.yaml",
@@ -532,6 +545,9 @@ static const struct {
 	{ "via-off-link.yaml",
 	  "13:10: routes[0].via: 198.51.100.1 is not in the subnet of port outside "
 	  "(192.0.2.1/24)" },
+	{ "via6-off-link.yaml",
+	  "14:10: routes[0].via: 2001:db8:fe::2 is not in the subnet of port outside "
+	  "(2001:db8:ff::1/64)" },
 	{ "workers-main-lcore.yaml", "4:16: dataplane.workers[1]: lcore 1 is the main lcore" },
 	{ "yaml-syntax.yaml",
 	  "4:6: yaml: did not find expected ',' or ']' (while parsing a flow sequence at 3:12)" },
@@ -633,7 +649,12 @@ static const struct {
 	{ PORTS_YAML "policies:\n  - {direction: in, proto: 256, action: bypass}\n", 0,
 	  "mem:5:28: policies[0].proto: expected an integer in 0..255, got '256'" },
 	{ PORTS_YAML "routes:\n  - {dst: '2001:db8::/32', port: b}\n", 0,
-	  "mem:5:34: routes[0].port: port b has an IPv4 address, the route is IPv6" },
+	  "mem:5:34: routes[0].port: port b has no IPv6 address for this route" },
+	{ "ports:\n  - {name: a, devargs: x, role: protected, address6: '2001:db8::1/64'}\n"
+	  "  - {name: b, devargs: y, role: unprotected, address: 10.0.2.1/24}\n"
+	  "routes:\n  - {dst: '2001:db8:5::/48', via: '2001:db8::fe', port: a}\n", 0, NULL },
+	{ "ports:\n  - {name: a, devargs: x, role: protected, mtu: 1500}\n", 0,
+	  "mem:2:5: ports[0].address: missing required field" },
 	{ PORTS_YAML "routes:\n  - {dst: 10.2.0.0/16, via: '::1', port: b}\n", 0,
 	  "mem:5:29: routes[0].via: IPv6 next hop for an IPv4 destination" },
 	/* 2^64 + 32 must not wrap around to 32 */
