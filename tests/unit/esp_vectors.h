@@ -98,8 +98,8 @@ static const struct esp_packet_vector esp_packet_vectors[] = {
 	 "76 aa a8 26 6b 7f b0 f7 b1 1b 36 99 07 e1 ad 43"},
 };
 
-/* AES-CTR (RFC 3686 §6): key is the AES key followed by the 4-byte nonce. */
-struct ctr_vector {
+/* A cipher on its own; for CTR the key is followed by the 4-byte nonce. */
+struct cipher_vector {
 	const char *source;
 	enum cfg_cipher cipher;
 	const char *key;
@@ -108,7 +108,8 @@ struct ctr_vector {
 	const char *ciphertext;
 };
 
-static const struct ctr_vector ctr_vectors[] = {
+/* AES-CTR (RFC 3686 §6) */
+static const struct cipher_vector ctr_vectors[] = {
 	{"RFC 3686 §6 Test Vector #2", CFG_CIPHER_AES_128_CTR,
 	 "7E 24 06 78 17 FA E0 D7 43 D6 CE 1F 32 53 91 63 00 6C B6 DB",
 	 "C0 54 3B 59 DA 48 D9 0B",
@@ -186,17 +187,8 @@ static const struct hmac_vector hmac_vectors[] = {
 	 "2ee7acd783624ca9398710f3ee05ae41 b9f9b0510c87e49e586cc9bf961733d8"},
 };
 
-/* AES-CBC (RFC 3602 §4, cases 1-4: raw blocks, no ESP framing). */
-struct cbc_vector {
-	const char *source;
-	enum cfg_cipher cipher;
-	const char *key;
-	const char *iv;
-	const char *plaintext;
-	const char *ciphertext;
-};
-
-static const struct cbc_vector cbc_vectors[] = {
+/* AES-CBC (RFC 3602 §4, cases 1, 2 and 4: raw blocks, no ESP framing). */
+static const struct cipher_vector cbc_vectors[] = {
 	{"RFC 3602 §4 case #1", CFG_CIPHER_AES_128_CBC,
 	 "06a9214036b8a15b512e03d534120006", "3dafba429d9eb430b422da802c9fac41",
 	 "53696e676c6520626c6f636b206d7367", /* "Single block msg" */

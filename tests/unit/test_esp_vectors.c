@@ -255,7 +255,8 @@ sa_cfg(struct cfg_sa *c, enum cfg_cipher cipher, enum cfg_integ integ,
        enum cfg_direction dir, uint32_t spi)
 {
 	memset(c, 0, sizeof(*c));
-	snprintf(c->name, sizeof(c->name), "vec-%08x-%s", spi, dir == CFG_DIR_IN ? "in" : "out");
+	snprintf(c->name, sizeof(c->name), "%s/%s", cfg_cipher_info(cipher)->name,
+		 cfg_integ_info(integ)->name);
 	c->spi = spi;
 	c->dir = dir;
 	c->cipher = cipher;
@@ -418,6 +419,28 @@ esp_crypto(const struct pmd *p, struct sa *s, struct rte_mbuf *m)
 	return status;
 }
 
+/* payload out through a new outbound SA made from c: the ESP packet, or NULL. */
+static struct rte_mbuf *
+send_one(struct pmd *p, const struct cfg_sa *c, const struct bytes *payload)
+{
+	struct sa *s = install(p, c);
+	struct rte_mbuf *m;
+	bool ok;
+
+	if (s == NULL)
+		return NULL;
+	m = mbuf_with(NULL, 0, payload->b, payload->n);
+	m->l2_len = 0;
+	ok = esp_crypto(p, s, m) == RTE_CRYPTO_OP_STATUS_SUCCESS &&
+	     rte_ipsec_pkt_process(&s->ss, &m, 1) == 1;
+	CHECK(ok, "%s on %s: outbound failed", c->name, p->vdev);
+	sad_del(sad, s->idx);
+	if (ok)
+		return m;
+	rte_pktmbuf_free(m);
+	return NULL;
+}
+
 /* ---- published ESP packets, inbound -------------------------------------- */
 
 static bool
@@ -514,17 +537,21 @@ run_packet_vector(struct pmd *p, const struct esp_packet_vector *v)
 
 /* ---- AES-CTR, outbound with the vector's IV ------------------------------ */
 
+/* CTR counts from nonce || IV || 1 (RFC 3686 §4); CBC starts from the IV. */
 static void
-offline_ctr_vector(const struct ctr_vector *v)
+offline_cipher_vector(const struct cipher_vector *v)
 {
 	struct bytes key = unhex(v->key), iv = unhex(v->iv), pt = unhex(v->plaintext),
 		     ct = unhex(v->ciphertext);
-	size_t klen = key.n - 4;
+	const struct cfg_alg_info *ci = cfg_cipher_info(v->cipher);
 	uint8_t blk[16], out[MAX_BYTES];
 
-	ctr_block(blk, key.b + klen, iv.b);
+	if (ci->salt_len != 0)
+		ctr_block(blk, key.b + ci->key_len, iv.b);
+	else
+		memcpy(blk, iv.b, sizeof(blk));
 	CHECK(ossl_crypt(ossl_cipher(v->cipher), true, key.b, blk, pt.b, pt.n, out) &&
-	      memcmp(out, ct.b, ct.n) == 0, "%s: ciphertext does not match OpenSSL", v->source);
+	      memcmp(out, ct.b, ct.n) == 0, "%s: does not match OpenSSL", v->source);
 }
 
 /*
@@ -533,28 +560,22 @@ offline_ctr_vector(const struct ctr_vector *v)
  * encrypt the vector's plaintext (the ESP payload) into its ciphertext.
  */
 static void
-run_ctr_vector(struct pmd *p, const struct ctr_vector *v)
+run_ctr_vector(struct pmd *p, const struct cipher_vector *v)
 {
 	struct bytes key = unhex(v->key), iv = unhex(v->iv), pt = unhex(v->plaintext),
 		     ct = unhex(v->ciphertext), auth = pattern(32, 0x11);
 	uint64_t seq = rd64(iv.b);
 	struct rte_mbuf *m;
 	struct cfg_sa c;
-	struct sa *s;
 	uint8_t *esp;
 
 	sa_cfg(&c, v->cipher, CFG_INTEG_HMAC_SHA256_128, CFG_DIR_OUT, 0x3686);
 	set_keys(&c, &key, &auth);
 	c.esn = true;
 	c.initial_seq = outbound_initial_seq(seq);
-	s = install(p, &c);
-	if (s == NULL)
+	m = send_one(p, &c, &pt);
+	if (m == NULL)
 		return;
-	m = mbuf_with(NULL, 0, pt.b, pt.n);
-	m->l2_len = 0;
-	CHECK(esp_crypto(p, s, m) == RTE_CRYPTO_OP_STATUS_SUCCESS &&
-	      rte_ipsec_pkt_process(&s->ss, &m, 1) == 1, "%s on %s: outbound failed", v->source,
-	      p->vdev);
 	esp = rte_pktmbuf_mtod_offset(m, uint8_t *, OUTER_LEN);
 	CHECK(rd32(esp + 4) == (uint32_t)seq && memcmp(esp + ESP_HDR_LEN, iv.b, 8) == 0,
 	      "%s on %s: sequence number %08x, IV %016llx, expected IV %016llx", v->source,
@@ -563,7 +584,6 @@ run_ctr_vector(struct pmd *p, const struct ctr_vector *v)
 	CHECK(memcmp(esp + ESP_HDR_LEN + 8, ct.b, ct.n) == 0, "%s on %s: ciphertext differs",
 	      v->source, p->vdev);
 	rte_pktmbuf_free(m);
-	sad_del(sad, s->idx);
 	p->checked++;
 }
 
@@ -645,20 +665,9 @@ run_hmac_vector(struct pmd *p, const struct hmac_vector *v)
 	p->checked++;
 }
 
-static void
-offline_cbc_vector(const struct cbc_vector *v)
-{
-	struct bytes key = unhex(v->key), iv = unhex(v->iv), pt = unhex(v->plaintext),
-		     ct = unhex(v->ciphertext);
-	uint8_t out[MAX_BYTES];
-
-	CHECK(ossl_crypt(ossl_cipher(v->cipher), true, key.b, iv.b, pt.b, pt.n, out) &&
-	      memcmp(out, ct.b, ct.n) == 0, "%s: does not match OpenSSL", v->source);
-}
-
 /* Outbound transforms encrypt the plaintext into the ciphertext, inbound back. */
 static void
-run_cbc_vector(struct pmd *p, const struct cbc_vector *v, enum cfg_direction dir)
+run_cbc_vector(struct pmd *p, const struct cipher_vector *v, enum cfg_direction dir)
 {
 	struct bytes key = unhex(v->key), iv = unhex(v->iv), pt = unhex(v->plaintext),
 		     ct = unhex(v->ciphertext), auth = pattern(20, 0x33);
@@ -781,7 +790,7 @@ run_round_trip(struct pmd *p, const struct round_trip *rt)
 	size_t iv_len = rt->cipher == CFG_CIPHER_NULL ? ii->iv_len : ci->iv_len;
 	size_t icv_len = ci->aead ? ci->icv_len : ii->icv_len;
 	uint8_t plain[MAX_BYTES], *esp;
-	size_t plain_len;
+	size_t plain_len, sent_len;
 	struct rte_mbuf *m;
 	struct cfg_sa c;
 	struct sa *s;
@@ -792,23 +801,18 @@ run_round_trip(struct pmd *p, const struct round_trip *rt)
 	set_keys(&c, &key, &auth);
 	c.esn = rt->esn;
 	c.initial_seq = outbound_initial_seq(seq);
-	s = install(p, &c);
-	if (s == NULL)
+	m = send_one(p, &c, &payload);
+	if (m == NULL)
 		return;
-	m = mbuf_with(NULL, 0, payload.b, payload.n);
-	m->l2_len = 0;
-	CHECK(esp_crypto(p, s, m) == RTE_CRYPTO_OP_STATUS_SUCCESS &&
-	      rte_ipsec_pkt_process(&s->ss, &m, 1) == 1, "%s/%s on %s: outbound failed",
-	      ci->name, ii->name, p->vdev);
-	sad_del(sad, s->idx);
 
 	plain_len = esp_plain(plain, payload.b, payload.n, RTE_MAX(ci->block, (uint8_t)4),
 			      IPPROTO_IPIP);
+	sent_len = OUTER_LEN + ESP_HDR_LEN + iv_len + plain_len + icv_len;
 	esp = rte_pktmbuf_mtod_offset(m, uint8_t *, OUTER_LEN);
-	CHECK(m->pkt_len == OUTER_LEN + ESP_HDR_LEN + iv_len + plain_len + icv_len &&
-	      rd32(esp + 4) == (uint32_t)seq, "%s/%s on %s: length %u, sequence number %u",
-	      ci->name, ii->name, p->vdev, m->pkt_len, rd32(esp + 4));
-	if (m->pkt_len == OUTER_LEN + ESP_HDR_LEN + iv_len + plain_len + icv_len)
+	CHECK(m->pkt_len == sent_len && rd32(esp + 4) == (uint32_t)seq,
+	      "%s/%s on %s: length %u, sequence number %u", ci->name, ii->name, p->vdev,
+	      m->pkt_len, rd32(esp + 4));
+	if (m->pkt_len == sent_len)
 		check_sent(p, rt, &key, &auth, esp, plain, plain_len, seq);
 
 	c.dir = CFG_DIR_IN;
@@ -839,11 +843,11 @@ offline_all(void)
 	for (i = 0; i < RTE_DIM(esp_packet_vectors); i++)
 		offline_packet_vector(&esp_packet_vectors[i]);
 	for (i = 0; i < RTE_DIM(ctr_vectors); i++)
-		offline_ctr_vector(&ctr_vectors[i]);
+		offline_cipher_vector(&ctr_vectors[i]);
 	for (i = 0; i < RTE_DIM(hmac_vectors); i++)
 		offline_hmac_vector(&hmac_vectors[i]);
 	for (i = 0; i < RTE_DIM(cbc_vectors); i++)
-		offline_cbc_vector(&cbc_vectors[i]);
+		offline_cipher_vector(&cbc_vectors[i]);
 }
 
 static void
