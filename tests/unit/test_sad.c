@@ -11,11 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_cryptodev.h>
-#include <rte_eal.h>
 #include <rte_memory.h>
 
 #include "sad.h"
+#include "unit_eal.h"
 
 #define CAP 64
 #define SPI_SPACE 96 /* more SPIs than slots: adds must sometimes find it full */
@@ -153,21 +152,15 @@ step(struct sad *sad, struct model *m, struct rte_mempool *sp)
 int
 main(void)
 {
-	char *args[] = {"test_sad", "--no-huge", "-m", "256", "--no-pci",
-			"--file-prefix=test_sad", "--vdev=crypto_aesni_mb0",
-			"--no-telemetry", "--log-level=error", NULL};
-	struct rte_cryptodev_config cc = {.socket_id = SOCKET_ID_ANY, .nb_queue_pairs = 1};
+	static const char *const vdevs[] = {"crypto_aesni_mb0"};
 	static struct model m;
 	struct rte_mempool *sp;
 	struct sad *sad;
 	int i, j;
 
-	if (rte_eal_init(9, args) < 0 || rte_cryptodev_configure(0, &cc) != 0) {
-		fprintf(stderr, "EAL or crypto device setup failed\n");
+	if (unit_eal_init("test_sad", vdevs, 1) != 0)
 		return 1;
-	}
-	sp = rte_cryptodev_sym_session_pool_create("test_sess", 2 * CAP,
-			rte_cryptodev_sym_get_private_session_size(0), 0, 0, SOCKET_ID_ANY);
+	sp = unit_session_pool("test_sess", 2 * CAP);
 	sad = sad_create("test_sad", CAP, SOCKET_ID_ANY);
 	if (sp == NULL || sad == NULL) {
 		fprintf(stderr, "pools failed\n");
@@ -185,8 +178,7 @@ main(void)
 	CHECK(full_seen > 0, "the table never filled up: the test proves less than it says");
 	sad_destroy(sad);
 	rte_mempool_free(sp);
-	rte_cryptodev_close(0);
-	rte_eal_cleanup();
+	unit_eal_fini();
 	printf("%d steps, %d passed, %d failed\n", STEPS, failures ? 0 : 1, failures ? 1 : 0);
 	return failures != 0;
 }
