@@ -11,6 +11,7 @@
 #include <rte_jhash.h>
 #include <rte_malloc.h>
 
+#include "ah.h"
 #include "sa_xform.h"
 #include "sad.h"
 
@@ -154,8 +155,8 @@ static int
 unsupported(const struct cfg_sa *cfg, char err[SAD_ERR_MAX])
 {
 	if (cfg->proto == CFG_SA_AH)
-		snprintf(err, SAD_ERR_MAX, "SA %s: AH is not supported yet", cfg->name);
-	else if (cfg->mode != CFG_MODE_TUNNEL)
+		return 0; /* tunnel (IPv4 or IPv6 outer) and transport: ah_sa_create() */
+	if (cfg->mode != CFG_MODE_TUNNEL)
 		snprintf(err, SAD_ERR_MAX, "SA %s: transport mode is not supported yet",
 			 cfg->name);
 	else if (cfg->tun_src.family != AF_INET)
@@ -266,6 +267,14 @@ sad_add(struct sad *sad, const struct cfg_sa *cfg, uint8_t cdev_id,
 	s->idx = idx;
 	s->spi = k.spi;
 	s->dir = cfg->dir;
+	s->proto = cfg->proto;
+	if (cfg->proto == CFG_SA_AH) {
+		s->ah = ah_sa_create(&s->cfg, cdev_id, sess_pool, sqn_atomic, err);
+		if (s->ah == NULL)
+			goto fail;
+		s->overhead = ah_sa_overhead(s->ah);
+		goto link;
+	}
 
 	/* the transforms point at s->cfg's keys, which live as long as the SA */
 	if (sa_xform_build(&s->cfg, cdev_id, &x, err) != 0)
@@ -286,6 +295,7 @@ sad_add(struct sad *sad, const struct cfg_sa *cfg, uint8_t cdev_id,
 			 strerror(-rc));
 		goto fail;
 	}
+link:
 	rc = rte_hash_add_key_data(sad->by_spi, &k, (void *)(uintptr_t)idx);
 	if (rc < 0) {
 		snprintf(err, SAD_ERR_MAX, "SA %s: SPI table: %s", cfg->name, strerror(-rc));
@@ -327,6 +337,7 @@ sad_reclaim(struct sad *sad, uint32_t idx, int32_t pos)
 	}
 	if (s->ss.crypto.ses != NULL)
 		rte_cryptodev_sym_session_free(s->ss.crypto.dev_id, s->ss.crypto.ses);
+	ah_sa_free(s->ah);
 	explicit_bzero(&s->cfg, sizeof(s->cfg));
 	memset(s, 0, sizeof(*s));
 }
