@@ -135,10 +135,10 @@ ip6_walk(uint8_t *l3, uint16_t l3_len, bool zero, uint16_t *nh_off)
 		nh = l3[off];
 		off += len;
 	}
-	if (zero) /* traffic class, flow label, hop limit */
+	if (zero) { /* traffic class, flow label, hop limit */
 		ip->vtc_flow &= rte_cpu_to_be_32(0xf0000000);
-	if (zero)
 		ip->hop_limits = 0;
+	}
 	return AH_OK;
 }
 
