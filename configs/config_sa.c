@@ -273,7 +273,7 @@ static int read_sa_sequence(const struct cfg_obj *o, struct cfg_sa *sa)
 		return obj_fail(o, "replay_window", "expected 0 (disabled) or 32..4096, got %u",
 				sa->replay_window);
 	if (obj_bool(o, "esn", &sa->esn) < 0 ||
-	    obj_u64(o, "initial_seq", 0, UINT64_MAX, &sa->initial_seq) < 0)
+	    obj_u64(o, "initial_seq", 0, UINT64_MAX - 1, &sa->initial_seq) < 0)
 		return -1;
 	if (!sa->esn && sa->initial_seq > UINT32_MAX)
 		return obj_fail(o, "initial_seq", "expected at most 4294967295 without esn: true, "

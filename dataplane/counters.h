@@ -21,6 +21,7 @@
 	X(out_bypass)                                                          \
 	X(out_protect)                                                         \
 	X(in_esp)                                                              \
+	X(in_ah)                                                               \
 	X(in_bypass)                                                           \
 	X(punt)              /* ARP, ND and other control traffic to the main lcore */ \
 	X(arp_hold)          /* frames held by the main lcore until ARP / ND answers */ \
@@ -37,6 +38,9 @@
 	X(drop_policy_discard)                                                 \
 	X(drop_unknown_spi)                                                    \
 	X(drop_esp_malformed) /* ESP too short / not block aligned */          \
+	X(drop_ah_malformed) /* AH length, SPI or IP header inconsistent */    \
+	X(drop_ah_unsupported) /* fragment or IP option AH cannot protect */   \
+	X(drop_proto_mismatch) /* ESP to an AH SA's SPI or the reverse */      \
 	X(drop_replay)       /* duplicate or left of the window */             \
 	X(drop_icv)          /* integrity check failed */                      \
 	X(drop_crypto)       /* any other crypto device failure */             \

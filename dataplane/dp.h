@@ -40,6 +40,7 @@ struct dp_pkt_meta {
 	uint8_t tos;        /* inner TOS, copied to the outer header */
 	uint8_t df;         /* inner DF bit, copied to the outer header */
 	uint8_t auth_failed;
+	uint8_t ipsec_proto; /* inbound: IPPROTO_ESP (also in UDP) or IPPROTO_AH */
 	uint16_t out_port;  /* for frames the main lcore injects or holds */
 	struct neigh_addr nh; /* next hop of a frame held for ARP / ND */
 };

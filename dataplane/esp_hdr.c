@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The header edits around rte_ipsec: it copies a fixed outer header from the
- * SA's template, so the per-packet fields the RFCs ask for are set here --
+ * The header edits around rte_ipsec (and AH): it copies a fixed outer header
+ * from the SA's template, so the per-packet fields the RFCs ask for are set here --
  * DSCP, ECN and DF from the inner packet (RFC 4301 §5.1.2.1, RFC 6040), the
  * IPv4 identification and checksum, and the UDP length of ESP in UDP
  * (RFC 3948); on the way in, the outer ECN field is folded into the inner one.
@@ -42,25 +42,32 @@ finish_udp(struct rte_mbuf *m, const struct sa *s, uint16_t l3)
 			rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *), u);
 }
 
+/*
+ * The outer fields AH leaves out of its ICV (RFC 4302 §3.3.3.1.1.1: TOS, flags
+ * and checksum are mutable), so they can be set after it; ESP sets the rest too.
+ */
 static void
 finish_tun4(struct rte_mbuf *m, const struct sa *s)
 {
 	struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
 	const struct dp_pkt_meta *meta = dp_meta(m);
-	const struct rte_esp_hdr *esp =
-		rte_pktmbuf_mtod_offset(m, const struct rte_esp_hdr *, s->encap_len);
+	const struct rte_esp_hdr *esp;
 
 	h->type_of_service = outer_tos(meta->tos, &s->cfg);
 	h->fragment_offset = outer_df(meta, &s->cfg) ? rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
-	/* unique per SA and packet while the sequence number is (RFC 6864) */
-	h->packet_id = rte_cpu_to_be_16((uint16_t)rte_be_to_cpu_32(esp->seq));
-	h->total_length = rte_cpu_to_be_16(rte_pktmbuf_pkt_len(m));
-	if (s->udp_encap)
-		finish_udp(m, s, sizeof(*h));
+	if (s->proto != CFG_SA_AH) {
+		esp = rte_pktmbuf_mtod_offset(m, const struct rte_esp_hdr *, s->encap_len);
+		/* unique per SA and packet while the sequence number is (RFC 6864) */
+		h->packet_id = rte_cpu_to_be_16((uint16_t)rte_be_to_cpu_32(esp->seq));
+		h->total_length = rte_cpu_to_be_16(rte_pktmbuf_pkt_len(m));
+		if (s->udp_encap)
+			finish_udp(m, s, sizeof(*h));
+	}
 	h->hdr_checksum = 0;
 	h->hdr_checksum = rte_ipv4_cksum(h);
 }
 
+/* Traffic class and flow label are mutable for AH too (RFC 4302 §3.3.3.1.2.1). */
 static void
 finish_tun6(struct rte_mbuf *m, const struct sa *s)
 {
@@ -68,6 +75,8 @@ finish_tun6(struct rte_mbuf *m, const struct sa *s)
 	uint32_t tc = outer_tos(dp_meta(m)->tos, &s->cfg);
 
 	h->vtc_flow = rte_cpu_to_be_32(6u << 28 | tc << RTE_IPV6_HDR_TC_SHIFT);
+	if (s->proto == CFG_SA_AH)
+		return;
 	h->payload_len = rte_cpu_to_be_16(rte_pktmbuf_pkt_len(m) - sizeof(*h));
 	if (s->udp_encap)
 		finish_udp(m, s, sizeof(*h));
@@ -85,6 +94,8 @@ esp_outb_finish(struct rte_mbuf *m, const struct sa *s)
 			finish_tun6(m, s);
 		return;
 	}
+	if (s->proto == CFG_SA_AH)
+		return; /* ah_outb_process wrote a whole header */
 	/* transport: rte_ipsec changed the protocol and length, not the checksum */
 	if (s->family == AF_INET) {
 		h = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);

@@ -61,29 +61,36 @@ decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 	uint16_t i, ne = 0, k, nl = 0;
 
 	for (i = 0; i < n; i++) {
-		if (rte_pktmbuf_pkt_len(pkts[i]) < pkts[i]->l3_len + sizeof(struct rte_esp_hdr)) {
-			dp_drop(w, pkts[i], DPC_drop_esp_malformed);
+		/* the AH SPI follows next header, length and reserved (RFC 4302 §2) */
+		uint32_t at = pkts[i]->l3_len + (dp_meta(pkts[i])->ipsec_proto == IPPROTO_AH ? 4 : 0);
+
+		if (rte_pktmbuf_pkt_len(pkts[i]) < at + sizeof(rte_be32_t)) {
+			dp_drop(w, pkts[i], dp_meta(pkts[i])->ipsec_proto == IPPROTO_AH ?
+				DPC_drop_ah_malformed : DPC_drop_esp_malformed);
 			continue;
 		}
-		spi[ne] = rte_pktmbuf_mtod_offset(pkts[i], const struct rte_esp_hdr *,
-						  pkts[i]->l3_len)->spi;
+		spi[ne] = *rte_pktmbuf_mtod_offset(pkts[i], const rte_be32_t *, at);
 		esp[ne++] = pkts[i];
 	}
 	sad_lookup_in_bulk(dp.sad, spi, ne, sas);
 	for (i = 0, k = 0; i < ne; i++) {
+		bool ah = dp_meta(esp[i])->ipsec_proto == IPPROTO_AH;
+
 		if (sas[i] == NULL) {
 			dp_drop(w, esp[i], DPC_drop_unknown_spi);
-		} else if (!esp_len_ok(esp[i], sas[i])) {
+		} else if (ah != (sas[i]->proto == CFG_SA_AH)) {
+			dp_drop(w, esp[i], DPC_drop_proto_mismatch);
+		} else if (!ah && !esp_len_ok(esp[i], sas[i])) {
 			dp_drop(w, esp[i], DPC_drop_esp_malformed);
 		} else if (unlikely(__atomic_load_n(&sas[i]->expired, __ATOMIC_RELAXED))) {
 			dp_drop(w, esp[i], DPC_drop_sa_expired);
 		} else {
 			esp_inb_save_outer(esp[i]);
+			w->cnt.c[ah ? DPC_in_ah : DPC_in_esp]++;
 			esp[k] = esp[i];
 			sas[k++] = sas[i];
 		}
 	}
-	w->cnt.c[DPC_in_esp] += k;
 
 	k = dp_ipsec_burst(w, esp, sas, k, out, osa, CFG_DIR_IN);
 	for (i = 0, ne = 0; i < k; i++) {
@@ -195,12 +202,17 @@ dp_inbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 			continue;
 		}
 		proto = dp_upper_proto(pkts[i]);
-		if (proto == IPPROTO_ESP)
-			esp[ne++] = pkts[i];
-		else if (proto == IPPROTO_UDP && udp_to_gateway(w, pkts[i]))
-			esp[ne++] = pkts[i];
-		else if (proto != IPPROTO_UDP)
+		if (proto == IPPROTO_UDP) {
+			if (!udp_to_gateway(w, pkts[i]))
+				continue;
+			proto = IPPROTO_ESP;
+		}
+		if (proto != IPPROTO_ESP && proto != IPPROTO_AH) {
 			dp_drop(w, pkts[i], DPC_drop_to_gateway);
+			continue;
+		}
+		dp_meta(pkts[i])->ipsec_proto = proto;
+		esp[ne++] = pkts[i];
 	}
 	decrypt(w, esp, ne);
 	clear_traffic(w, clear, nc);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The ESP stage both directions share: rte_ipsec does the protocol work
- * (sequence numbers, replay window, padding, headers); this file owns the
- * crypto queue pair, the grouping by SA and the naming of every failure.
+ * The IPsec stage both directions share: rte_ipsec does the ESP protocol work
+ * (sequence numbers, replay window, padding, headers), ah.h the AH work; this
+ * file owns the crypto queue pair, the grouping by SA and the naming of every
+ * failure.  ESP and AH SAs share one crypto burst.
  */
 #include <netinet/in.h>
 
@@ -10,6 +11,7 @@
 #include <rte_errno.h>
 #include <rte_ipsec.h>
 
+#include "ah.h"
 #include "dp.h"
 
 /* Bounded wait for a software PMD; a hardware PMD answers well within it. */
@@ -146,6 +148,70 @@ drop_unprocessed(struct dp_worker *w, struct rte_mbuf *m[], uint16_t n, struct s
 	}
 }
 
+static void
+drop_ah(struct dp_worker *w, struct rte_mbuf *m[], const enum ah_err err[], uint16_t n,
+	const struct sa *s)
+{
+	static const enum dp_counter reason[] = {
+		[AH_ERR_MALFORMED] = DPC_drop_ah_malformed,
+		[AH_ERR_UNSUPPORTED] = DPC_drop_ah_unsupported,
+		[AH_ERR_NOROOM] = DPC_drop_encap,
+		[AH_ERR_SEQ_OVERFLOW] = DPC_drop_seq_overflow,
+		[AH_ERR_REPLAY] = DPC_drop_replay,
+		[AH_ERR_ICV] = DPC_drop_icv,
+		[AH_ERR_CRYPTO] = DPC_drop_crypto,
+	};
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		if (err[i] == AH_ERR_REPLAY)
+			w->sa_cnt[s->idx].drop_replay++;
+		else if (err[i] == AH_ERR_ICV)
+			w->sa_cnt[s->idx].drop_icv++;
+		dp_drop(w, m[i], reason[err[i]]);
+	}
+}
+
+/* rte_ipsec_pkt_crypto_prepare for either protocol; the refused are dropped. */
+static uint16_t
+prepare_group(struct dp_worker *w, struct sa *s, struct rte_mbuf *m[],
+	      struct rte_crypto_op *cops[], uint16_t n, enum cfg_direction dir)
+{
+	enum ah_err err[DP_MAX_BURST];
+	uint16_t k;
+
+	if (s->proto != CFG_SA_AH) {
+		k = rte_ipsec_pkt_crypto_prepare(&s->ss, m, cops, n);
+		if (k < n)
+			drop_unprepared(w, &m[k], n - k, s, dir, rte_errno);
+		return k;
+	}
+	k = dir == CFG_DIR_OUT ? ah_outb_prepare(s->ah, m, cops, n, err) :
+				 ah_inb_prepare(s->ah, m, cops, n, err);
+	drop_ah(w, &m[k], &err[k], n - k, s);
+	return k;
+}
+
+/* rte_ipsec_pkt_process for either protocol; the refused are dropped. */
+static uint16_t
+process_group(struct dp_worker *w, struct sa *s, struct rte_mbuf *m[],
+	      struct rte_crypto_op *cops[], uint16_t n, enum cfg_direction dir)
+{
+	enum ah_err err[DP_MAX_BURST];
+	uint16_t k;
+
+	if (s->proto != CFG_SA_AH) {
+		k = rte_ipsec_pkt_process(&s->ss, m, n);
+		if (k < n)
+			drop_unprocessed(w, &m[k], n - k, s, dir);
+		return k;
+	}
+	k = dir == CFG_DIR_OUT ? ah_outb_process(s->ah, m, cops, n, err) :
+				 ah_inb_process(s->ah, m, cops, n, err);
+	drop_ah(w, &m[k], &err[k], n - k, s);
+	return k;
+}
+
 uint16_t
 dp_ipsec_burst(struct dp_worker *w, struct rte_mbuf *pkts[], struct sa *sas[], uint16_t n,
 	       struct rte_mbuf *out[], struct sa *out_sa[], enum cfg_direction dir)
@@ -169,8 +235,7 @@ dp_ipsec_burst(struct dp_worker *w, struct rte_mbuf *pkts[], struct sa *sas[], u
 
 	for (i = 0; i < ng; i++) {
 		s = grp[i].sa;
-		k = rte_ipsec_pkt_crypto_prepare(&s->ss, &gm[grp[i].start], &cops[nc],
-						 grp[i].cnt);
+		k = prepare_group(w, s, &gm[grp[i].start], &cops[nc], grp[i].cnt, dir);
 		for (j = 0; j < k; j++) {
 			struct rte_mbuf *m = gm[grp[i].start + j];
 
@@ -180,9 +245,6 @@ dp_ipsec_burst(struct dp_worker *w, struct rte_mbuf *pkts[], struct sa *sas[], u
 				dp_meta(m)->inner_len = rte_pktmbuf_pkt_len(m);
 		}
 		nc += k;
-		if (k < grp[i].cnt)
-			drop_unprepared(w, &gm[grp[i].start + k], grp[i].cnt - k, s, dir,
-					rte_errno);
 	}
 	if (nc < n)
 		rte_mempool_put_bulk(dp.cop_pool, (void **)&cops[nc], n - nc);
@@ -194,13 +256,13 @@ dp_ipsec_burst(struct dp_worker *w, struct rte_mbuf *pkts[], struct sa *sas[], u
 		if (cops[i]->status == RTE_CRYPTO_OP_STATUS_AUTH_FAILED)
 			dp_meta(cops[i]->sym->m_src)->auth_failed = 1;
 
+	/* every op has a session, so pm[i] is cops[i]'s mbuf and groups are runs of both */
 	ng = rte_ipsec_pkt_crypto_group((const struct rte_crypto_op **)cops, pm, ig, nc);
-	rte_mempool_put_bulk(dp.cop_pool, (void **)cops, nc);
 
 	for (i = 0; i < ng; i++) {
 		s = container_of(ig[i].id.ptr, struct sa, ss);
 		sc = &w->sa_cnt[s->idx];
-		k = rte_ipsec_pkt_process(ig[i].id.ptr, ig[i].m, ig[i].cnt);
+		k = process_group(w, s, ig[i].m, &cops[ig[i].m - pm], ig[i].cnt, dir);
 		for (j = 0; j < k; j++) {
 			struct rte_mbuf *m = ig[i].m[j];
 
@@ -210,8 +272,7 @@ dp_ipsec_burst(struct dp_worker *w, struct rte_mbuf *pkts[], struct sa *sas[], u
 			out[nout] = m;
 			out_sa[nout++] = s;
 		}
-		if (k < ig[i].cnt)
-			drop_unprocessed(w, &ig[i].m[k], ig[i].cnt - k, s, dir);
 	}
+	rte_mempool_put_bulk(dp.cop_pool, (void **)cops, nc);
 	return nout;
 }

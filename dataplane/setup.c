@@ -10,6 +10,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include "ah.h"
 #include "dp.h"
 #include "ctl_server.h"
 #include "neigh.h"
@@ -46,7 +47,8 @@ pools_create(char *err, size_t len)
 	if (dp.mbuf_pool == NULL)
 		return fail(err, len, "cannot create the mbuf pool: %s", rte_strerror(rte_errno));
 	dp.cop_pool = rte_crypto_op_pool_create("secgw_cop", RTE_CRYPTO_OP_TYPE_SYMMETRIC,
-						nops, 128, SA_COP_PRIV_SIZE, rte_socket_id());
+						nops, 128, RTE_MAX((size_t)SA_COP_PRIV_SIZE, AH_COP_PRIV_SIZE),
+						rte_socket_id());
 	if (dp.cop_pool == NULL)
 		return fail(err, len, "cannot create the crypto op pool: %s", rte_strerror(rte_errno));
 	sess_size = rte_cryptodev_sym_get_private_session_size(dp.cdev_id);

@@ -92,6 +92,34 @@ check_capability(uint8_t dev_id, const struct rte_crypto_sym_xform *x,
 	return 0;
 }
 
+/* The integrity transform ESP (after the cipher) and AH (alone) share. */
+static void
+auth_fill(const struct cfg_sa *cfg, struct rte_crypto_sym_xform *a)
+{
+	const struct cfg_alg_info *ii = cfg_integ_info(cfg->integ);
+
+	a->type = RTE_CRYPTO_SYM_XFORM_AUTH;
+	a->auth.algo = integ_map[cfg->integ];
+	a->auth.op = cfg->dir == CFG_DIR_IN ? RTE_CRYPTO_AUTH_OP_VERIFY :
+					      RTE_CRYPTO_AUTH_OP_GENERATE;
+	a->auth.key.data = cfg->auth_key;
+	a->auth.key.length = ii->key_len;
+	a->auth.digest_length = ii->icv_len;
+	if (is_gmac(cfg->integ)) {
+		a->auth.iv.offset = SA_IV_OFFSET;
+		a->auth.iv.length = 12; /* salt || IV, RFC 4543 §3.2 */
+	}
+}
+
+int
+sa_xform_build_auth(const struct cfg_sa *cfg, uint8_t dev_id, struct rte_crypto_sym_xform *a,
+		    char err[SAD_ERR_MAX])
+{
+	memset(a, 0, sizeof(*a));
+	auth_fill(cfg, a);
+	return check_capability(dev_id, a, cfg_integ_info(cfg->integ)->name, err);
+}
+
 int
 sa_xform_build(const struct cfg_sa *cfg, uint8_t dev_id, struct sa_xforms *x,
 	       char err[SAD_ERR_MAX])
@@ -127,16 +155,9 @@ sa_xform_build(const struct cfg_sa *cfg, uint8_t dev_id, struct sa_xforms *x,
 	c->cipher.iv.offset = SA_IV_OFFSET;
 	c->cipher.iv.length = cm->iv_len;
 
-	a->type = RTE_CRYPTO_SYM_XFORM_AUTH;
-	a->auth.algo = integ_map[cfg->integ];
-	a->auth.op = inbound ? RTE_CRYPTO_AUTH_OP_VERIFY : RTE_CRYPTO_AUTH_OP_GENERATE;
-	a->auth.key.data = cfg->auth_key;
-	a->auth.key.length = ii->key_len;
-	a->auth.digest_length = ii->icv_len;
+	auth_fill(cfg, a);
 	if (is_gmac(cfg->integ)) {
 		/* RFC 4543 ENCR_NULL_AUTH_AES_GMAC: rte_ipsec takes the auth xform alone */
-		a->auth.iv.offset = SA_IV_OFFSET;
-		a->auth.iv.length = 12;
 		x->first = a;
 		return check_capability(dev_id, a, ii->name, err);
 	}

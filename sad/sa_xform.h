@@ -17,4 +17,11 @@ struct sa_xforms {
 int sa_xform_build(const struct cfg_sa *cfg, uint8_t dev_id, struct sa_xforms *x,
 		   char err[SAD_ERR_MAX]);
 
+/*
+ * The integrity transform alone, for AH: generate outbound, verify inbound;
+ * points into cfg's keys.  -1 with err if device dev_id cannot do it.
+ */
+int sa_xform_build_auth(const struct cfg_sa *cfg, uint8_t dev_id,
+			struct rte_crypto_sym_xform *a, char err[SAD_ERR_MAX]);
+
 #endif

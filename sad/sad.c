@@ -13,6 +13,7 @@
 #include <rte_udp.h>
 #include <rte_malloc.h>
 
+#include "ah.h"
 #include "sa_xform.h"
 #include "sad.h"
 
@@ -156,11 +157,18 @@ static int
 unsupported(const struct cfg_sa *cfg, char err[SAD_ERR_MAX])
 {
 	if (cfg->proto == CFG_SA_AH)
-		snprintf(err, SAD_ERR_MAX, "SA %s: AH is not supported yet", cfg->name);
-	else if (cfg->udp_encap && cfg->mode != CFG_MODE_TUNNEL)
+		return 0; /* tunnel (IPv4 or IPv6 outer) and transport: ah_sa_create() */
+	if (cfg->udp_encap && cfg->mode != CFG_MODE_TUNNEL)
 		/* rte_ipsec inserts the UDP header in tunnel mode only */
 		snprintf(err, SAD_ERR_MAX, "SA %s: UDP encapsulation needs tunnel mode",
 			 cfg->name);
+	else if (cfg->esn && cfg_integ_info(cfg->integ)->salt_len != 0)
+		/*
+		 * rte_ipsec 22.11 appends the high sequence bits after the trailer
+		 * instead of putting them in the GMAC AAD (RFC 4543 §3.2), so no
+		 * other implementation could verify the ICV.
+		 */
+		snprintf(err, SAD_ERR_MAX, "SA %s: ESP with AES-GMAC cannot use ESN", cfg->name);
 	else
 		return 0;
 	return -1;
@@ -217,7 +225,11 @@ sa_fill_ipsec_xform(struct rte_security_ipsec_xform *ix, const struct cfg_sa *cf
 	 */
 	ix->replay_win_sz = cfg->replay_window ? cfg->replay_window + 64 : 0;
 	ix->options.esn = cfg->esn;
-	ix->esn.value = cfg->initial_seq;
+	/*
+	 * rte_ipsec sends esn.value first (0 counts as 1); config says initial_seq
+	 * is the one before the first.  Inbound it is the window's top.
+	 */
+	ix->esn.value = cfg->dir == CFG_DIR_OUT ? cfg->initial_seq + 1 : cfg->initial_seq;
 	ix->options.udp_encap = cfg->udp_encap;
 	/* copied into the header template as they are */
 	ix->udp.sport = rte_cpu_to_be_16(cfg->udp_sport);
@@ -309,6 +321,17 @@ sad_add(struct sad *sad, const struct cfg_sa *cfg, uint8_t cdev_id,
 	s->outer_family = cfg->mode == CFG_MODE_TUNNEL ? cfg->tun_src.family : cfg->family;
 	s->tunnel = cfg->mode == CFG_MODE_TUNNEL;
 	s->udp_encap = cfg->udp_encap;
+	s->proto = cfg->proto;
+	if (cfg->proto == CFG_SA_AH) {
+		s->ah = ah_sa_create(&s->cfg, cdev_id, sess_pool, sqn_atomic, err);
+		if (s->ah == NULL)
+			goto fail;
+		s->overhead = ah_sa_overhead(s->ah);
+		/* completed ops find their SA the way rte_ipsec's ESP ops do */
+		rte_cryptodev_sym_session_opaque_data_set(ah_sa_session(s->ah),
+							  (uintptr_t)&s->ss);
+		goto link;
+	}
 
 	/* the transforms point at s->cfg's keys, which live as long as the SA */
 	if (sa_xform_build(&s->cfg, cdev_id, &x, err) != 0)
@@ -329,6 +352,7 @@ sad_add(struct sad *sad, const struct cfg_sa *cfg, uint8_t cdev_id,
 			 strerror(-rc));
 		goto fail;
 	}
+link:
 	rc = rte_hash_add_key_data(sad->by_spi, &k, (void *)(uintptr_t)idx);
 	if (rc < 0) {
 		snprintf(err, SAD_ERR_MAX, "SA %s: SPI table: %s", cfg->name, strerror(-rc));
@@ -370,6 +394,7 @@ sad_reclaim(struct sad *sad, uint32_t idx, int32_t pos)
 	}
 	if (s->ss.crypto.ses != NULL)
 		rte_cryptodev_sym_session_free(s->ss.crypto.dev_id, s->ss.crypto.ses);
+	ah_sa_free(s->ah);
 	explicit_bzero(&s->cfg, sizeof(s->cfg));
 	memset(s, 0, sizeof(*s));
 }

@@ -38,8 +38,12 @@ struct sa_counters {
 	uint64_t drop_icv;
 };
 
+struct ah_sa;
+
 struct sa {
-	struct rte_ipsec_session ss; /* first: workers touch it per burst */
+	struct rte_ipsec_session ss; /* first: workers touch it per burst; ESP only */
+	struct ah_sa *ah;  /* proto AH: the SA for ah.h (rte_ipsec has no AH) */
+	uint8_t proto;     /* enum cfg_sa_proto: which of ss / ah serves the SA */
 	uint32_t idx;
 	rte_be32_t spi;
 	enum cfg_direction dir;
