@@ -251,7 +251,11 @@ def test_live_sa_replacement(ctl_gw):
         sender = t.host.popen([PY, os.path.join(HELPERS, "send.py"), "--iface", "h0",
                                "--pcap", tx_pcap, "--burst", "16", "--gap", "0.008"],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        time.sleep(0.4)
+        # replace only once the old SA carries the flow (scapy takes a while to start)
+        deadline = time.monotonic() + 20
+        while (t.gw.stats().get("out_protect", 0) - before.get("out_protect", 0) < 200
+               and time.monotonic() < deadline):
+            time.sleep(0.02)
         assert sender.poll() is None, "the flow ended before the replacement"
         ok(t, "sa", "add", SA_OUT2)
         ok(t, "policy", "add", POL_OUT2)
