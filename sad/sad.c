@@ -230,10 +230,15 @@ sa_fill_ipsec_xform(struct rte_security_ipsec_xform *ix, const struct cfg_sa *cf
 	 * is the one before the first.  Inbound it is the window's top.
 	 */
 	ix->esn.value = cfg->dir == CFG_DIR_OUT ? cfg->initial_seq + 1 : cfg->initial_seq;
-	ix->options.udp_encap = cfg->udp_encap;
-	/* copied into the header template as they are */
-	ix->udp.sport = rte_cpu_to_be_16(cfg->udp_sport);
-	ix->udp.dport = rte_cpu_to_be_16(cfg->udp_dport);
+	/*
+	 * Outbound only: rte_ipsec 22.11 has no inbound init for a NAT-T SA type
+	 * (it would be left half set up); inbound, the data plane steps over the
+	 * UDP header itself (l3_len).
+	 */
+	ix->options.udp_encap = cfg->udp_encap && cfg->dir == CFG_DIR_OUT;
+	/* host order: rte_ipsec converts them when it writes the header template */
+	ix->udp.sport = cfg->udp_sport;
+	ix->udp.dport = cfg->udp_dport;
 }
 
 static int

@@ -322,7 +322,8 @@ class Sniffer:
         self.args = ["--iface", iface, "--out", self.pcap, "--ready", self.ready,
                      "--count", str(count), "--timeout", str(timeout)]
         if ethertype is not None:
-            self.args += ["--ethertype", hex(ethertype)]
+            types = ethertype if isinstance(ethertype, (list, tuple)) else [ethertype]
+            self.args += ["--ethertype", ",".join(hex(t) for t in types)]
         if ipproto is not None:
             self.args += ["--ipproto", str(ipproto)]
         self.proc = None

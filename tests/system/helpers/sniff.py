@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Capture the frames an interface receives into a pcap file.
 
-    sniff.py --iface IF --out FILE [--ethertype 0x0800] [--ipproto 50]
+    sniff.py --iface IF --out FILE [--ethertype 0x0800[,0x86dd]] [--ipproto 50]
              [--count N] [--timeout S] [--ready FILE]
 
 Only frames arriving at the interface are kept (not the ones it sends), filtered by
@@ -31,7 +31,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--iface", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--ethertype", type=lambda x: int(x, 0), default=None)
+    ap.add_argument("--ethertype", default=None,
+                    type=lambda x: {int(t, 0) for t in x.split(",")})
     ap.add_argument("--ipproto", type=int, default=None)
     ap.add_argument("--count", type=int, default=0)
     ap.add_argument("--timeout", type=float, default=30)
@@ -64,7 +65,7 @@ def main():
             data, addr = s.recvfrom(65535)
             if addr[2] == PACKET_OUTGOING:
                 continue
-            if a.ethertype is not None and int.from_bytes(data[12:14], "big") != a.ethertype:
+            if a.ethertype is not None and int.from_bytes(data[12:14], "big") not in a.ethertype:
                 continue
             if a.ipproto is not None and (data[12:14] != b"\x08\x00" or data[23] != a.ipproto):
                 continue
