@@ -141,6 +141,8 @@ const struct cfg_alg_info *cfg_integ_info(enum cfg_integ i);
 enum cfg_sa_proto { CFG_SA_ESP, CFG_SA_AH };
 
 enum cfg_df_mode { CFG_DF_COPY, CFG_DF_SET, CFG_DF_CLEAR };
+/* RFC 4301 §4.1: what of an inbound packet besides the SPI must match the SA */
+enum cfg_sa_lookup { CFG_LOOKUP_SPI, CFG_LOOKUP_SPI_DST, CFG_LOOKUP_SPI_DST_SRC };
 
 /* RFC 4301 §4.4.2.1 lifetimes; 0 means no limit.  Soft raises an event for the
  * control process (rekey); hard makes the SA refuse traffic. */
@@ -179,6 +181,8 @@ struct cfg_sa {
 	enum cfg_df_mode df;        /* "df: copy|set|clear", default copy (outer IPv4 DF bit) */
 	uint16_t tfc_pad;           /* "tfc_pad": pad inner packets to this many bytes (RFC 4303
 				     * §2.7), tunnel mode; 0 (default) = no TFC padding */
+	enum cfg_sa_lookup lookup;  /* "lookup: spi|spi-dst|spi-dst-src", inbound tunnel SAs;
+				     * default spi */
 	int line;
 };
 

@@ -98,7 +98,7 @@ static int read_direction(const struct cfg_obj *o, enum cfg_direction *dir)
 static const char *const sa_keys[] = {
 	"name", "spi", "direction", "proto", "mode", "src", "dst", "cipher", "integ", "key",
 	"auth_key", "replay_window", "esn", "initial_seq", "udp_encap", "udp_sport",
-	"udp_dport", "lifetime", "family", "copy_dscp", "ecn", "df", "tfc_pad", NULL,
+	"udp_dport", "lifetime", "family", "copy_dscp", "ecn", "df", "tfc_pad", "lookup", NULL,
 };
 
 static int read_sa_lifetime(const struct cfg_obj *sa_obj, struct cfg_sa *sa)
@@ -305,6 +305,27 @@ static int read_sa_outer(const struct cfg_obj *o, struct cfg_sa *sa)
 	return 0;
 }
 
+/*
+ * RFC 4301 §4.1: an inbound SA may also be found by its destination (and
+ * source) address, as multicast SAs are; those are the tunnel endpoints.
+ */
+static int read_sa_lookup(const struct cfg_obj *o, struct cfg_sa *sa)
+{
+	static const char *const names[] = { "spi", "spi-dst", "spi-dst-src" };
+	_Static_assert(CFG_LOOKUP_SPI == 0 && CFG_LOOKUP_SPI_DST == 1 &&
+		       CFG_LOOKUP_SPI_DST_SRC == 2, "lookup names");
+	int v = CFG_LOOKUP_SPI;
+
+	if (obj_enum(o, "lookup", names, 3, &v) < 0)
+		return -1;
+	if (v != CFG_LOOKUP_SPI && sa->dir != CFG_DIR_IN)
+		return obj_forbidden(o, "lookup", "on an outbound SA");
+	if (v != CFG_LOOKUP_SPI && sa->mode != CFG_MODE_TUNNEL)
+		return obj_forbidden(o, "lookup", "in transport mode (the addresses are the tunnel's)");
+	sa->lookup = (enum cfg_sa_lookup)v;
+	return 0;
+}
+
 static int read_sa_natt(const struct cfg_obj *o, struct cfg_sa *sa)
 {
 	static const char *const port_keys[] = { "udp_sport", "udp_dport" };
@@ -359,7 +380,8 @@ int cfg_read_sa_entry(struct cfg_walk *w, const struct ynode *item, const char *
 	sa->mode = (enum cfg_sa_mode)mode;
 	if (read_sa_endpoints(&o, sa) < 0 || read_sa_family(&o, sa) < 0 || read_cipher(&o, sa) < 0 || read_integ(&o, sa) < 0 ||
 	    read_sa_keys(&o, sa) < 0 || read_sa_sequence(&o, sa) < 0 || read_sa_natt(&o, sa) < 0 ||
-	    read_sa_outer(&o, sa) < 0 || read_sa_lifetime(&o, sa) < 0)
+	    read_sa_outer(&o, sa) < 0 || read_sa_lifetime(&o, sa) < 0 ||
+	    read_sa_lookup(&o, sa) < 0)
 		return -1;
 	return 0;
 }

@@ -41,6 +41,7 @@
 	X(drop_ah_malformed) /* AH length, SPI or IP header inconsistent */    \
 	X(drop_ah_unsupported) /* fragment or IP option AH cannot protect */   \
 	X(drop_proto_mismatch) /* ESP to an AH SA's SPI or the reverse */      \
+	X(drop_sa_addr)      /* SPI known, outer addresses not its (lookup: spi-dst...) */ \
 	X(drop_replay)       /* duplicate or left of the window */             \
 	X(drop_icv)          /* integrity check failed */                      \
 	X(drop_crypto)       /* any other crypto device failure */             \

@@ -94,7 +94,8 @@ check_sa(const struct cfg_sa *s, struct ctl_reply *r)
 	if (!terminated(s->name, sizeof(s->name)) || s->dir > CFG_DIR_IN ||
 	    s->proto > CFG_SA_AH || s->mode > CFG_MODE_TRANSPORT ||
 	    s->cipher >= CFG_CIPHER__COUNT || s->integ >= CFG_INTEG__COUNT ||
-	    (s->family != AF_INET && s->family != AF_INET6) || s->df > CFG_DF_CLEAR)
+	    (s->family != AF_INET && s->family != AF_INET6) || s->df > CFG_DF_CLEAR ||
+	    s->lookup > CFG_LOOKUP_SPI_DST_SRC)
 		return refuse(r, -EINVAL, "malformed SA record");
 	ci = cfg_cipher_info(s->cipher);
 	ii = cfg_integ_info(s->integ);
@@ -115,6 +116,9 @@ check_sa(const struct cfg_sa *s, struct ctl_reply *r)
 		return refuse(r, -EINVAL, "SA 0x%08x: tunnel endpoints missing", s->spi);
 	if (s->mode != CFG_MODE_TUNNEL && s->tfc_pad != 0)
 		return refuse(r, -EINVAL, "SA 0x%08x: TFC padding needs tunnel mode", s->spi);
+	if (s->lookup != CFG_LOOKUP_SPI && (s->mode != CFG_MODE_TUNNEL || s->dir != CFG_DIR_IN))
+		return refuse(r, -EINVAL, "SA 0x%08x: address lookup needs an inbound tunnel SA",
+			      s->spi);
 	return 0;
 }
 

@@ -3,6 +3,8 @@
  * Unprotected side -> protected side: ESP addressed to us is decrypted and
  * must then match its SA's inbound policy; clear traffic needs a bypass policy.
  */
+#include <string.h>
+
 #include <rte_esp.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
@@ -51,6 +53,26 @@ is_tfc_dummy(const struct rte_mbuf *m)
 	return dp_upper_proto(m) == IPPROTO_NONE;
 }
 
+/* RFC 4301 §4.1: an SA looked up by SPI + destination (+ source) owns only those. */
+static bool
+addr_match(const struct rte_mbuf *m, const struct sa *s)
+{
+	const struct cfg_sa *c = &s->cfg;
+	const struct rte_ipv4_hdr *h4;
+	const struct rte_ipv6_hdr *h6;
+
+	if (dp_is_ip6(m) != (c->tun_dst.family == AF_INET6))
+		return false;
+	if (c->tun_dst.family == AF_INET) {
+		h4 = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+		return h4->dst_addr == c->tun_dst.v4 &&
+		       (c->lookup != CFG_LOOKUP_SPI_DST_SRC || h4->src_addr == c->tun_src.v4);
+	}
+	h6 = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
+	return memcmp(h6->dst_addr, c->tun_dst.v6, 16) == 0 &&
+	       (c->lookup != CFG_LOOKUP_SPI_DST_SRC || memcmp(h6->src_addr, c->tun_src.v6, 16) == 0);
+}
+
 static void
 decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 {
@@ -80,6 +102,8 @@ decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 			dp_drop(w, esp[i], DPC_drop_unknown_spi);
 		} else if (ah != (sas[i]->proto == CFG_SA_AH)) {
 			dp_drop(w, esp[i], DPC_drop_proto_mismatch);
+		} else if (sas[i]->cfg.lookup != CFG_LOOKUP_SPI && !addr_match(esp[i], sas[i])) {
+			dp_drop(w, esp[i], DPC_drop_sa_addr);
 		} else if (!ah && !esp_len_ok(esp[i], sas[i])) {
 			dp_drop(w, esp[i], DPC_drop_esp_malformed);
 		} else if (unlikely(__atomic_load_n(&sas[i]->expired, __ATOMIC_RELAXED))) {

@@ -150,6 +150,13 @@ BAD = {
     "bad_address": (
         edit("    dst: 10.99.0.2\n    cipher", "    dst: 10.99.0.256  # <- HERE\n    cipher"),
         "sas[0].dst", r"expected an IPv4 or IPv6 address"),
+    "lookup_on_outbound_sa": (
+        edit("    key: 0x00112233445566778899aabbccddeeff0a0b0c0d",
+             "    key: 0x00112233445566778899aabbccddeeff0a0b0c0d\n    lookup: spi-dst  # <- HERE"),
+        "sas[0].lookup", r"not allowed on an outbound SA"),
+    "lookup_unknown": (
+        edit("    replay_window: 1024", "    replay_window: 1024\n    lookup: spi-src  # <- HERE"),
+        "sas[1].lookup", r"expected one of spi, spi-dst, spi-dst-src"),
     "unknown_field_in_port": (
         edit("    mtu: 1500", "    mtu: 1500\n    speed: 10G  # <- HERE"),
         "ports[1].speed", r"unknown field"),

@@ -139,11 +139,14 @@ CELLS = build_cells()
 OVERFLOW = {"esp": Cell(len(CELLS), "gcm128", "tun44", False),
             "ah": Cell(len(CELLS) + 1, "ah-sha256", "tun44", False)}
 OVERFLOW_START = (1 << 32) - 3
+# Inbound SAs found by SPI + destination + source (RFC 4301 §4.1).
+LOOKUP = [Cell(len(CELLS) + 2, "gcm128", "tun44", False),
+          Cell(len(CELLS) + 3, "cbc256-sha256", "tun66", False)]
 
 
 # ---------------------------------------------------------------- config
 
-def sa_yaml(c, d, initial_seq=None):
+def sa_yaml(c, d, initial_seq=None, lookup=None):
     s = c.s
     k, a = c.keys(d)
     spi = c.spi_out if d == "out" else c.spi_in
@@ -171,6 +174,8 @@ def sa_yaml(c, d, initial_seq=None):
         lines.append("    initial_seq: %d" % seq)
     if c.nat_t:
         lines.append("    udp_encap: true")
+    if lookup:
+        lines.append("    lookup: %s" % lookup)
     return "\n".join(lines)
 
 
@@ -195,6 +200,9 @@ def gw_config(prefix):
     for c in OVERFLOW.values():
         sas.append(sa_yaml(c, "out", OVERFLOW_START))
         pols.append(policy_yaml(c, "out"))
+    for c in LOOKUP:
+        sas.append(sa_yaml(c, "in", lookup="spi-dst-src"))
+        pols.append(policy_yaml(c, "in"))
     return dataplane_yaml(prefix).replace("memory_mb: 256", "memory_mb: 512") + f"""\
   max_sas: 1024
   max_policies: 1024
@@ -585,3 +593,24 @@ def test_sequence_overflow_stops_sa(matrix, kind):
     for k, ip in enumerate(ips):
         assert peer.open(ip) == routed(raw(tunnel_inner(c, "out", k)))
     assert moved.get("drop_seq_overflow") == 4 - len(last), moved
+
+
+@pytest.mark.parametrize("c", LOOKUP, ids=lambda c: c.id)
+def test_lookup_by_spi_dst_src(matrix, c):
+    """An inbound SA configured with lookup: spi-dst-src takes only packets between
+    its tunnel endpoints; the same SPI from another source is counted drop_sa_addr."""
+    t = matrix.t
+    good = c.peer("in")
+    src, dst = c.endpoints()
+    stranger = "10.99.0.3" if c.outer_v == 4 else "fd00:99::3"
+    bad = Peer(c.s, c.spi_in, *c.keys("in"), tunnel=(stranger, src))
+    frames = [matrix.frame(MAC["peer"], MAC["gw_out"], bad.protect(tunnel_inner(c, "in", 0), 1)),
+              matrix.frame(MAC["peer"], MAC["gw_out"], good.protect(tunnel_inner(c, "in", 1), 2))]
+    before = t.gw.stats()
+    with Sniffer(t.host, "h0", t.workdir, "lookup-%d" % c.i, ethertype=[ETH4, ETH6],
+                 count=1, timeout=5) as sn:
+        send_frames(t.peer, "p0", frames, t.workdir, name="lookup_tx-%d" % c.i)
+        got = sn.wait(timeout=5)
+    moved = changed(before, t.gw.stats())
+    assert [ip_of_frame(f) for f in got] == [routed(raw(tunnel_inner(c, "in", 1)))], moved
+    assert moved.get("drop_sa_addr") == 1, moved
