@@ -64,7 +64,7 @@ const char *ike_crypto_strerror(int err);
 
 #define IKE_PRF_MAX 64   /* longest PRF output (HMAC-SHA2-512) */
 #define IKE_KEY_MAX 64   /* longest key: SK_d/SK_p of SHA2-512, SK_a of HMAC-SHA2-512-256 */
-#define IKE_NONCE_MAX 256 /* RFC 7296 §3.9 */
+#define IKE_NONCE_MAX 256 /* RFC 7296 §3.9; the 16-byte minimum is the codec's to enforce */
 #define IKE_SPI_LEN 8
 
 /* A read-only byte range; several of them stand for their concatenation. */
@@ -97,7 +97,11 @@ bool ike_encr_is_aead(uint16_t encr);
 
 /* out = prf(key, data[0] | ... | data[n-1]); out holds ike_prf_len(prf) bytes. */
 int ike_prf(uint16_t prf, struct ike_buf key, const struct ike_buf *data, size_t n, uint8_t *out);
-/* RFC 7296 §2.13: out_len bytes of prf+(key, seed[0] | ... | seed[n-1]); at most 255 blocks. */
+#define IKE_PRF_PLUS_SEED_MAX 6
+/*
+ * RFC 7296 §2.13: out_len bytes of prf+(key, seed[0] | ... | seed[n-1]);
+ * n <= IKE_PRF_PLUS_SEED_MAX, out_len <= 255 * ike_prf_len(prf).
+ */
 int ike_prf_plus(uint16_t prf, struct ike_buf key, const struct ike_buf *seed, size_t n,
 		 uint8_t *out, size_t out_len);
 /* The truncated HMAC of integ over the data; icv holds ike_integ_icv_len(integ) bytes. */
@@ -133,7 +137,10 @@ int ike_skeyseed(uint16_t prf, struct ike_buf ni, struct ike_buf nr, struct ike_
  */
 int ike_skeyseed_rekey(uint16_t old_prf, const struct ike_key *old_sk_d, struct ike_buf gir,
 		       struct ike_buf ni, struct ike_buf nr, struct ike_key *skeyseed);
-/* §2.14: {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr). */
+/*
+ * §2.14: SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr
+ *        = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)
+ */
 int ike_sa_keys_derive(const struct ike_suite *s, const struct ike_key *skeyseed,
 		       struct ike_buf ni, struct ike_buf nr, const uint8_t spi_i[IKE_SPI_LEN],
 		       const uint8_t spi_r[IKE_SPI_LEN], struct ike_sa_keys *k);

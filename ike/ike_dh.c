@@ -225,7 +225,7 @@ int ike_dh_public(const struct ike_dh *dh, uint8_t *out, size_t len)
 	return ok ? IKE_CRYPTO_OK : IKE_CRYPTO_EINTERNAL;
 }
 
-/* RFC 7296 §2.12 / SP 800-56A: 1 < y < p-1, against our own key's prime, before any arithmetic. */
+/* RFC 7296 §2.12, SP 800-56A: 1 < y < p-1 for our own key's prime p, before any arithmetic. */
 static int modp_peer(const struct ike_dh *dh, struct ike_buf peer, EVP_PKEY **out)
 {
 	BIGNUM *p = NULL;

@@ -12,8 +12,6 @@
 #include "ike_crypto.h"
 #include "ike_transform.h"
 
-/* Keymat, SKEYSEED and AUTH never concatenate more pieces than this. */
-#define PRF_PLUS_SEED_MAX 6
 
 /* out = the first out_len bytes of HMAC-md(key, data...). */
 static int hmac(const char *md, struct ike_buf key, const struct ike_buf *data, size_t n,
@@ -73,12 +71,12 @@ int ike_prf_plus(uint16_t prf, struct ike_buf key, const struct ike_buf *seed, s
 		 uint8_t *out, size_t out_len)
 {
 	size_t prf_len = ike_prf_len(prf);
-	struct ike_buf parts[PRF_PLUS_SEED_MAX + 2];
+	struct ike_buf parts[IKE_PRF_PLUS_SEED_MAX + 2];
 	uint8_t t[IKE_PRF_MAX];
 	uint8_t counter = 1;
 	int rc = IKE_CRYPTO_OK;
 
-	if (prf_len == 0 || n > PRF_PLUS_SEED_MAX || out_len > 255 * prf_len ||
+	if (prf_len == 0 || n > IKE_PRF_PLUS_SEED_MAX || out_len > 255 * prf_len ||
 	    (out_len > 0 && out == NULL) || (n > 0 && seed == NULL))
 		return IKE_CRYPTO_EINVAL;
 	for (size_t done = 0; done < out_len; counter++) {

@@ -45,10 +45,13 @@ static int sk_resolve(const struct ike_sk_key *k, struct sk_alg *a)
 	return IKE_CRYPTO_OK;
 }
 
-/* Ciphertext bytes for plain_len bytes of payloads plus the Pad Length octet; 0 on overflow. */
+/*
+ * Ciphertext bytes for plain_len bytes of payloads plus the Pad Length octet;
+ * 0 when the whole message could outgrow the int lengths OpenSSL takes.
+ */
 static size_t padded_len(const struct ike_encr_alg *e, size_t plain_len)
 {
-	if (plain_len > (size_t)INT_MAX - 2u * e->block_len)
+	if (plain_len > (size_t)INT_MAX - 256)
 		return 0;
 	return (plain_len + 1 + e->block_len - 1) / e->block_len * e->block_len;
 }
@@ -132,7 +135,7 @@ int ike_sk_encrypt(const struct ike_sk_key *k, uint8_t *msg, size_t msg_cap, siz
 	size_t body = a.encr->iv_len + ct_len + a.icv_len;
 
 	if (msg == NULL || msg_len == NULL || ct_len == 0 || (plain.len > 0 && plain.p == NULL) ||
-	    aad_len > msg_cap || msg_cap - aad_len < body)
+	    aad_len > msg_cap || msg_cap - aad_len < body || aad_len > INT_MAX - body)
 		return IKE_CRYPTO_EINVAL;
 	uint8_t *iv = msg + aad_len;
 	uint8_t *ct = iv + a.encr->iv_len;
