@@ -25,6 +25,7 @@ from scapy.layers.l2 import Ether
 
 import esp
 import pcap
+import tshark_esp
 from conftest import (HELPERS, KEYS, PY, Sniffer, changed, gw_base_config,
                       running_single_gw, send_frames)
 from netns import run
@@ -291,5 +292,12 @@ def test_live_sa_replacement(ctl_gw):
         assert seqs, "SA %#x carried no packet: %s" % (spi, {s: len(v) for s, v in esp_seq.items()})
         assert seqs == list(range(1, len(seqs) + 1)), "SA %#x sequence numbers broken" % spi
     assert not no_drops(moved), moved
+    # an independent decryption of the capture, both SAs
+    _, verified = tshark_esp.check_decrypts(
+        os.path.join(t.workdir, "flow.pcap"),
+        [tshark_esp.EspSa("10.99.0.1", "10.99.0.2", spi, CIPHER, tshark_esp.hexkey(k))
+         for spi, k in ((SPI_OUT, KEY_OUT), (SPI_OUT2, KEY_OUT2))], t.workdir,
+        decode_as=["udp.port==7000,data"])
+    assert verified == FLOW_N
     assert set(t.gw.sa_list()) == {SPI_OUT2}
     assert set(policies(t)) == {"ctl-out2"}

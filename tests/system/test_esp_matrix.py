@@ -21,9 +21,7 @@ the ICV (RFC 4303 §2.2.1, RFC 4302 §2.5.1).
 """
 
 import os
-import shutil
 import struct
-import subprocess
 from dataclasses import dataclass
 
 import pytest
@@ -33,8 +31,10 @@ from scapy.layers.inet6 import ICMPv6EchoReply, ICMPv6EchoRequest, IPv6
 from scapy.layers.l2 import Ether
 
 import esp
+import tshark_esp
 from conftest import Sniffer, changed, dataplane_yaml, running_single_gw, send_frames
 from ipsec_suites import AH_SUITES, ESP_SUITES, Peer, key_for
+from tshark_esp import EspSa
 
 MAC = {"host": "02:98:01:00:00:02", "gw_in": "02:98:01:00:00:01",
        "gw_out": "02:98:00:00:00:01", "peer": "02:98:00:00:00:02"}
@@ -396,60 +396,29 @@ class Matrix:
             self.replies.setdefault(outer_spi(ip)[0], []).append(ip)
         self.moved = changed(before, t.gw.stats())
         self.sa_list = t.gw.sa_list()
-        self.tshark = tshark_fields(t, "out.pcap", tun)
-        self.tshark_rep = tshark_fields(t, "echo.pcap", trs)
+        self.tshark = tshark_rows(t, "out.pcap", tun)
+        self.tshark_rep = tshark_rows(t, "echo.pcap", trs)
 
 
 # ---------------------------------------------------------------- tshark
 
-def tshark_sa_lines(cells):
-    """esp_sa UAT records for the cells tshark 4.0 can decrypt: no ESN, no
-    ChaCha20-Poly1305, no GMAC."""
-    lines = []
+def esp_sas(cells):
+    """The outbound ESP SAs of the cells, for tshark's esp_sa table."""
+    out = []
     for c in cells:
-        s = c.s
-        if s.proto != "esp" or c.esn or not s.tshark_crypt:
+        if c.s.proto != "esp":
             continue
         k, a = c.keys("out")
-        fam = "IPv6" if (c.outer_v or c.inner_v) == 6 else "IPv4"
         src, dst = c.endpoints(c.outer_v or c.inner_v)
         if not c.tunnel:
             dst = c.remote(c.inner_v)
-        key = "0x" + k.hex() if k else ""
-        auth = "0x" + a.hex() if a else ""
-        lines.append('"%s","%s","%s","%#010x","%s","%s","%s","%s"' % (
-            fam, src, dst, c.spi_out, s.tshark_crypt, key, s.tshark_auth, auth))
-    return lines
+        out.append(EspSa(src, dst, c.spi_out, c.s.cipher, k, c.s.integ, a, c.esn))
+    return out
 
 
-def tshark_fields(t, pcap_name, cells):
-    """frame number -> (spi, seq, icv_good, icv_bad, malformed/warning) from tshark,
-    with the cells' SAs in a private profile's esp_sa table."""
-    tshark = shutil.which("tshark")
-    if tshark is None:
-        pytest.fail("tshark is not installed (tests/run.sh installs it)")
-    home = os.path.join(t.workdir, "tshark-home")
-    conf = os.path.join(home, ".config", "wireshark")
-    os.makedirs(conf, exist_ok=True)
-    with open(os.path.join(conf, "esp_sa"), "w") as f:
-        f.write("\n".join(tshark_sa_lines(cells)) + "\n")
-    with open(os.path.join(conf, "preferences"), "w") as f:
-        f.write("esp.enable_encryption_decode: TRUE\nesp.enable_authentication_check: TRUE\n"
-                "esp.enable_null_encryption_decode_heuristic: FALSE\n")
-    env = dict(os.environ, HOME=home)
-    pcap = os.path.join(t.workdir, pcap_name)
-    p = subprocess.run([tshark, "-n", "-r", pcap, "-d", "udp.port==7000,data",
-                        "-T", "fields", "-E", "separator=/t", "-e", "frame.number",
-                        "-e", "esp.spi", "-e", "esp.sequence", "-e", "esp.icv_good",
-                        "-e", "esp.icv_bad", "-e", "ah.spi", "-e", "ip.dst", "-e", "ipv6.dst",
-                        "-e", "_ws.malformed", "-e", "_ws.expert.severity"],
-                       capture_output=True, text=True, timeout=120, env=env)
-    assert p.returncode == 0, p.stderr
-    rows = {}
-    for line in p.stdout.splitlines():
-        f = line.split("\t")
-        rows[int(f[0]) - 1] = f[1:]
-    return rows
+def tshark_rows(t, pcap_name, cells):
+    return tshark_esp.fields(os.path.join(t.workdir, pcap_name), esp_sas(cells), t.workdir,
+                             decode_as=["udp.port==7000,data"])
 
 
 # ---------------------------------------------------------------- fixtures and tests
@@ -508,26 +477,27 @@ def check_tshark(c, frames, rows, n):
     and reports nothing malformed or worth a warning in any of them."""
     mine = [i for i, f in enumerate(frames) if outer_spi(ip_of_frame(f))[0] == c.spi_out]
     assert len(mine) == n
-    decrypts = c.s.proto == "esp" and not c.esn and c.s.tshark_crypt
+    decrypts = c.s.proto == "esp" and esp_sas([c])[0].record() is not None
     for k, i in enumerate(mine):
-        spi, seq, good, bad, ah_spi, dst4, dst6, malformed, severity = (rows[i] + [""] * 9)[:9]
-        assert not malformed, "%s: tshark: frame %d malformed" % (c.id, i)
-        sev = [int(x, 0) for x in severity.split(",") if x]
-        assert not any(x >= 0x600000 for x in sev), "%s: tshark warning on frame %d: %s" % (
-            c.id, i, severity)
+        r = rows[i]
+        assert not r["malformed"], "%s: tshark: frame %d malformed" % (c.id, i)
+        assert not any(x >= tshark_esp.WARNING for x in r["severity"]), \
+            "%s: tshark warning on frame %d: %s" % (c.id, i, r["severity"])
         if c.s.proto == "ah":
-            assert int(ah_spi, 0) == c.spi_out, "%s: tshark AH SPI %s" % (c.id, ah_spi)
+            assert int(r["ah_spi"], 0) == c.spi_out, "%s: tshark AH SPI %s" % (c.id, r["ah_spi"])
             continue
-        assert int(spi, 0) == c.spi_out, "%s: tshark ESP SPI %s" % (c.id, spi)
-        assert int(seq) == (c.first_seq() + k) & 0xFFFFFFFF
+        assert int(r["spi"], 0) == c.spi_out, "%s: tshark ESP SPI %s" % (c.id, r["spi"])
+        assert int(r["seq"]) == (c.first_seq() + k) & 0xFFFFFFFF
         if decrypts:
-            assert (good, bad) == ("1", "0"), "%s: tshark ICV good=%r bad=%r (frame %d)" % (
-                c.id, good, bad, i)
+            assert (r["icv_good"], r["icv_bad"]) == ("1", "0"), \
+                "%s: tshark ICV good=%r bad=%r (frame %d)" % (
+                    c.id, r["icv_good"], r["icv_bad"], i)
             if c.tunnel:
                 # decrypted: the inner destination follows the outer one
-                inner_dst = (dst4 if c.inner_v == 4 else dst6).split(",")[-1]
-                assert inner_dst == c.remote(c.inner_v), \
-                    "%s: tshark did not decrypt frame %d: %s %s" % (c.id, i, dst4, dst6)
+                dsts = r["ip_dst"] if c.inner_v == 4 else r["ipv6_dst"]
+                assert dsts.split(",")[-1] == c.remote(c.inner_v), \
+                    "%s: tshark did not decrypt frame %d: %s %s" % (
+                        c.id, i, r["ip_dst"], r["ipv6_dst"])
 
 
 @pytest.mark.parametrize("c", [c for c in CELLS if c.tunnel], ids=lambda c: c.id)
