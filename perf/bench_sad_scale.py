@@ -36,7 +36,6 @@ import json
 import os
 import random
 import signal
-import statistics
 import struct
 import subprocess
 import sys
@@ -45,7 +44,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_outbound as bo  # noqa: E402  (one gateway, generator and telemetry for perf/)
-from bench_outbound import BenchError, Interrupted, log, warn  # noqa: E402
+from bench_outbound import BenchError, Interrupted, log  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PREFIX = bo.GW_PREFIX
@@ -131,17 +130,19 @@ def inner_src(k):
     return ".".join(str(b) for b in struct.pack("!I", INNER_BASE + k))
 
 
-def policy_lines(sa_of_flow):
+def policy_lines(sa_of_flow, first, end):
+    """The inbound policies of flows first..end-1."""
     return ["policy add {name: ws%d, direction: in, src: %s/32, dst: 198.18.1.0/24, "
-            "action: protect, sa: %#x, priority: 10}\n" % (k, inner_src(k), SPI_BASE + s)
-            for k, s in enumerate(sa_of_flow)]
+            "action: protect, sa: %#x, priority: 10}\n" % (k, inner_src(k), SPI_BASE + sa_of_flow[k])
+            for k in range(first, end)]
 
 
-def working_set(n, w, seed):
-    """The SA index of each of the w flows: w distinct SAs out of n, or k mod n."""
-    if n >= w:
-        return random.Random(seed).sample(range(n), w)
-    return [k % n for k in range(w)]
+def working_set(n, w, seed, packed):
+    """The SA index of each of the w flows: w distinct SAs out of n (at random, or the
+    first w with packed), or k mod n when n < w."""
+    if n < w:
+        return [k % n for k in range(w)]
+    return list(range(w)) if packed else random.Random(seed).sample(range(n), w)
 
 
 # ---- ESP frames -----------------------------------------------------------------------
@@ -169,7 +170,7 @@ def esp_frames(sa_of_flow, frame_len, seed):
 # ---- one table size --------------------------------------------------------------------
 
 def run_size(n, args, logdir, procs, forward):
-    w_max = max(args.working_set) if forward else 0
+    w_max = args.working_set[-1]
     gw = bo.Gateway(args, logdir, procs, False,
                     config_writer(n + 16, max(1024, w_max + 16)), ready_timeout=600)
     try:
@@ -183,19 +184,22 @@ def run_size(n, args, logdir, procs, forward):
             % (n, r["ops_per_s"], r["latency_median_us"], r["latency_p99_us"], r["heap_bytes_per_sa"]))
         if not forward:
             return r
-        # the policies of the largest working set; a smaller one uses its first flows
-        sa_of_flow = working_set(n, w_max, args.seed)
-        pol = batch(args.build_dir, policy_lines(sa_of_flow), args.window)
-        log("N=%d: %d inbound policies installed in %.1f s" % (n, w_max, pol["elapsed_s"]))
-        r["policies"] = dict(pol, count=w_max)
-        r["forward"] = {}
+        # a smaller working set is the first flows of a larger one: its policies are
+        # installed first, the others added before the next measurement, so the SPD
+        # holds exactly W policies when W flows are measured
+        sa_of_flow = working_set(n, w_max, args.seed, args.packed)
+        r["forward"], have = {}, 0
         for w in args.working_set:
+            pol = batch(args.build_dir, policy_lines(sa_of_flow, have, w), args.window)
+            log("N=%d: inbound policies %d..%d installed in %.1f s" % (n, have, w - 1, pol["elapsed_s"]))
+            have = w
             pcap = os.path.join(logdir, "esp-n%d-w%d.pcap" % (n, w))
             bo.write_pcap_frames(pcap, esp_frames(sa_of_flow[:w], args.frame, args.seed))
             runs = bo.measure_size(args.frame, gw, args, logdir, procs, label="N=%d W=%d" % (n, w),
                                    pcap=pcap, tx_sock=bo.OUT_SOCK, rx_sock=bo.IN_SOCK,
                                    mbufs=32768 + w)
-            r["forward"][str(w)] = {"runs": runs, "distinct_sas": len(set(sa_of_flow[:w]))}
+            r["forward"][str(w)] = {"runs": runs, "distinct_sas": len(set(sa_of_flow[:w])),
+                                    "policies": pol}
         return r
     finally:
         gw.proc.stop()
@@ -235,7 +239,8 @@ def print_report(res):
         print("forwarding: inbound, 1 worker busy-polling on CPU 1, memif; generator+sink (testpmd "
               "io, pcap of ESP) on CPU 0;")
         print("%d B clear frames (%d B ESP frames), W flows with W inbound policies over min(N, W) "
-              "SAs drawn at random from the N;" % (m["frame"], bo.esp_frame_len(m["frame"])))
+              "SAs (%s of the N);" % (m["frame"], bo.esp_frame_len(m["frame"]),
+                                      "the first W" if m["working_set_sas"] == "first W" else "W at random"))
         print("median of %d x %.0f s windows; cycles/pkt = TSC %.3f GHz x worker CPU share / pps."
               % (m["runs"], m["duration_s"], (res["tsc_hz"] or 0) / 1e9))
     print()
@@ -301,6 +306,8 @@ def main():
     ap.add_argument("--warmup", type=float, default=2.0, help="seconds before the first window")
     ap.add_argument("--nice", type=int, default=-10, help="nice level of the DPDK processes")
     ap.add_argument("--seed", type=int, default=1, help="seed of the working set and packet order")
+    ap.add_argument("--packed", action="store_true",
+                    help="the working set is SAs 0..W-1 (adjacent slots) instead of W at random")
     ap.add_argument("--no-forward", action="store_true", help="only install (no traffic)")
     ap.add_argument("--keep", action="store_true", help="keep logs, config and pcap files")
     args = ap.parse_args()
@@ -366,14 +373,16 @@ def main():
             "background_busy_pct": {str(c): round(v, 1) for c, v in idle.items()},
             "method": {
                 "window": args.window, "forward": forward, "working_set": args.working_set,
+                "working_set_sas": "first W" if args.packed else "W at random",
                 "frame": args.frame, "runs": args.runs, "duration_s": args.duration,
                 "warmup_s": args.warmup, "nice": args.nice, "seed": args.seed,
                 "sa": {"direction": "in", "mode": "tunnel", "cipher": "aes-128-gcm",
                        "replay_window": 0, "spis": "%#x + i" % SPI_BASE, "src": PEER,
                        "dst": GW_OUT_ADDR, "key": "one key for all SAs"},
                 "traffic": "W ESP frames, one per flow, random order, replayed forever; flow k: "
-                           "inner %s -> %s, own inbound policy, SA = random distinct of N "
-                           "(N >= W) or k mod N" % (inner_src(0) + "+k", INNER_DST),
+                           "inner %s -> %s, own inbound policy (the SPD holds W), SA = %s of N "
+                           "(N >= W) or k mod N" % (inner_src(0) + "+k", INNER_DST,
+                                                   "k" if args.packed else "random distinct"),
                 "statistic": "median window by sink Mpps",
                 "cycles_per_packet": "tsc_hz * worker_cpu_share / sink packets per second",
             },
