@@ -340,7 +340,6 @@ def main():
                                  "first" % pfx)
         bo.remove_files()
         os.makedirs(bo.RUN_DIR, exist_ok=True)
-        old_huge = ensure_hugepages(bo.HUGEPAGES_NEEDED + sizes[-1] * HUGEPAGE_KB_PER_SA // 2048)
         c0 = bo.cpu_times()
         time.sleep(1.0)
         idle = bo.busy_pct(c0, bo.cpu_times())
@@ -348,6 +347,8 @@ def main():
         if any(v > 10 for v in idle.values()):
             notes.append("the machine was not idle before the run (%s busy)" %
                          ", ".join("CPU%d %.0f%%" % c for c in idle.items()))
+        # after the load sample: the kernel clears the pages it reserves, which takes a while
+        old_huge = ensure_hugepages(bo.HUGEPAGES_NEEDED + sizes[-1] * HUGEPAGE_KB_PER_SA // 2048)
         tsc_hz, ceiling = None, None
         if forward:
             log("crypto ceiling and TSC: dpdk-test-crypto-perf on CPU 1")
