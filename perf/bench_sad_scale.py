@@ -252,9 +252,12 @@ def print_report(res):
     print(hdr)
     print(sub)
     for r in res["results"]:
-        inst = "%8d %8s %10.0f %13s" % (
+        # one install makes no rate: N=1 shows its heap bytes only
+        inst = "%8d %8s %10s %13s" % (
             r["heap_bytes_per_sa"], r["total_bytes_per_sa"] if r["total_bytes_per_sa"] else "-",
-            r["ops_per_s"], "%.1f / %.1f" % (r["latency_median_us"] / 1e3, r["latency_p99_us"] / 1e3))
+            "%.0f" % r["ops_per_s"] if r["sas"] > 1 else "-",
+            "%.1f / %.1f" % (r["latency_median_us"] / 1e3, r["latency_p99_us"] / 1e3)
+            if r["sas"] > 1 else "-")
         fwds = r.get("forward") or {"-": None}
         for w, f in fwds.items():
             if f is None:
