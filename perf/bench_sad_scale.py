@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""SA table scale: for each N, install N inbound SAs into a running secgw-dp through
-the control channel (secgwctl batch), report the install rate, latency and the DPDK
-heap used per SA, then measure the inbound forwarding rate of one worker with the N
-SAs installed.  A benchmark: it prints, it does not judge.  See perf/README.md.
+"""SA table scale: install rate, latency, memory per SA and forwarding rate with N SAs.
+
+For each N, install N inbound SAs into a running secgw-dp through the control channel
+(secgwctl batch), report the install rate, latency and the DPDK heap used per SA,
+then measure the inbound forwarding rate of one worker with the N SAs installed.
+A benchmark: it prints, it does not judge.  See perf/README.md.
 
 usage: sudo /usr/bin/python3 perf/bench_sad_scale.py [--sizes 1,1000,100000,1000000]
            [--working-set 1000] [--window 256] [--runs 3] [--duration 5] [--no-forward]
@@ -297,7 +299,8 @@ def ensure_hugepages(needed):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", dest="build_dir", default=os.path.join(REPO, "build-perf"))
-    ap.add_argument("--sizes", default="1,1000,100000,1000000", help="numbers of SAs")
+    ap.add_argument("--sizes", default="1,1000,100000,1000000",
+                    help="numbers of SAs (default 1,1000,100000,1000000)")
     ap.add_argument("--window", type=int, default=256, help="secgwctl batch window (default 256)")
     ap.add_argument("--working-set", default="1000",
                     help="flows (= inbound policies) of the traffic, comma-separated for several "
