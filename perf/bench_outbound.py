@@ -307,22 +307,36 @@ def csum16(b):
     return ~s & 0xFFFF
 
 
-def write_pcap(path, frame_len):
-    """FLOWS Ethernet/IPv4/UDP frames of frame_len bytes (no FCS), GEN_SRC -> GEN_DST."""
-    ip_len = frame_len - 14
+def ip4_header(ip_len, ident, proto, src, dst):
+    """An IPv4 header (no options, TTL 64) with its checksum; src, dst dotted quads."""
+    ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, ip_len, ident, 0, 64, proto, 0,
+                               ip_bytes(src), ip_bytes(dst)))
+    ip[10:12] = struct.pack("!H", csum16(bytes(ip)))
+    return bytes(ip)
+
+
+def udp_packet(ip_len, ident, src, dst, sport, dport=9):
+    """An IPv4/UDP packet of ip_len bytes (UDP checksum 0), payload a byte ramp."""
     udp_len = ip_len - 20
     payload = (bytes(range(256)) * (udp_len // 256 + 1))[:udp_len - 8]
+    return ip4_header(ip_len, ident, 17, src, dst) + struct.pack("!HHHH", sport, dport, udp_len, 0) + payload
+
+
+def write_pcap_frames(path, frames):
+    """A pcap file (Ethernet link type) of the given frames, in order."""
     with open(path, "wb") as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for i in range(FLOWS):
-            ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, ip_len, i, 0, 64, 17, 0,
-                                       ip_bytes(GEN_SRC), ip_bytes(GEN_DST)))
-            ip[10:12] = struct.pack("!H", csum16(bytes(ip)))
-            udp = struct.pack("!HHHH", 1024 + i, 9, udp_len, 0)
-            frame = mac_bytes(GW_IN_MAC) + mac_bytes(GEN_MAC) + b"\x08\x00" + bytes(ip) + udp + payload
-            assert len(frame) == frame_len
-            f.write(struct.pack("<IIII", 0, i, frame_len, frame_len))
+        for i, frame in enumerate(frames):
+            f.write(struct.pack("<IIII", 0, i, len(frame), len(frame)))
             f.write(frame)
+
+
+def write_pcap(path, frame_len):
+    """FLOWS Ethernet/IPv4/UDP frames of frame_len bytes (no FCS), GEN_SRC -> GEN_DST."""
+    eth = mac_bytes(GW_IN_MAC) + mac_bytes(GEN_MAC) + b"\x08\x00"
+    frames = [eth + udp_packet(frame_len - 14, i, GEN_SRC, GEN_DST, 1024 + i) for i in range(FLOWS)]
+    assert all(len(f) == frame_len for f in frames)
+    write_pcap_frames(path, frames)
 
 
 def esp_frame_len(frame_len):
@@ -439,7 +453,8 @@ def crypto_ceiling(sizes, logdir, tag, procs, nice):
 class Gateway:
     """secgw-dp, or a testpmd io forwarder standing in for it (--standin)."""
 
-    def __init__(self, args, logdir, procs, standin):
+    def __init__(self, args, logdir, procs, standin, config_writer=write_config, ready_timeout=60):
+        """config_writer(path) writes secgw-dp's config (default: the one outbound SA)."""
         self.standin = standin
         self.prefix = STANDIN_PREFIX if standin else GW_PREFIX
         self.secgwctl = os.path.join(args.build_dir, "control", "secgwctl")
@@ -458,14 +473,15 @@ class Gateway:
         else:
             dp = os.path.join(args.build_dir, "dataplane", "secgw-dp")
             cfg = os.path.join(logdir, "gateway.yaml")
-            write_config(cfg)
+            config_writer(cfg)
             chk = subprocess.run([dp, "-c", cfg, "--check"], capture_output=True, text=True)
             if chk.returncode != 0:
                 raise BenchError("secgw-dp rejects the generated config:\n%s" % chk.stderr.strip())
             self.proc = Proc("secgw-dp", launcher("0,1", args.nice) +
                              [dp, "-c", cfg, "--", "--huge-unlink"], logdir, nice=args.nice)
             procs.append(self.proc)
-            self.proc.wait_for("'secgw-dp: ready'", lambda: "secgw-dp: ready" in self.proc.log_text(), 60)
+            self.proc.wait_for("'secgw-dp: ready'", lambda: "secgw-dp: ready" in self.proc.log_text(),
+                               ready_timeout)
         self.worker_tid = None
 
     def worker_thread(self):
@@ -499,9 +515,16 @@ ZERO_COPY_MIN = 512
 
 
 class Generator:
-    def __init__(self, size, logdir, procs, nice, zero_copy):
-        self.pcap = os.path.join(logdir, "frames-%d.pcap" % size)
-        write_pcap(self.pcap, size)
+    """pcap: a frame file to replay (default: write the clear UDP frames of size bytes).
+    tx_sock: the gateway port the frames go to (port 1), rx_sock: the one the sink
+    drains (port 2); outbound sends to the protected side, inbound to the unprotected."""
+
+    def __init__(self, size, logdir, procs, nice, zero_copy, pcap=None, tx_sock=IN_SOCK,
+                 rx_sock=OUT_SOCK, mbufs=32768):
+        if pcap is None:
+            pcap = os.path.join(logdir, "frames-%d.pcap" % size)
+            write_pcap(pcap, size)
+        self.pcap = pcap
         self.zero_copy = zero_copy
         zc = "yes" if zero_copy else "no"
         # zero-copy maps the mbuf memory through one fd per memseg list, which needs
@@ -511,12 +534,12 @@ class Generator:
                 "--file-prefix", GEN_PREFIX] + mem + [
                 "--vdev", "net_pcap0,rx_pcap=%s,infinite_rx=1" % self.pcap,
                 "--vdev", "net_memif0,role=client,socket=%s,socket-abstract=no,mac=%s,zero-copy=%s" %
-                (IN_SOCK, GEN_MAC, zc),
+                (tx_sock, GEN_MAC, zc),
                 "--vdev", "net_memif1,role=client,socket=%s,socket-abstract=no,mac=%s,zero-copy=%s" %
-                (OUT_SOCK, SINK_MAC, zc),
+                (rx_sock, SINK_MAC, zc),
                 "--", "--forward-mode=io", "--port-topology=chained", "--nb-cores=1",
-                "--total-num-mbufs=32768", "--burst=32", "--no-flush-rx"]
-        self.proc = Proc("generator-%d" % size, argv, logdir, stdin_pipe=True, nice=nice)
+                "--total-num-mbufs=%d" % mbufs, "--burst=32", "--no-flush-rx"]
+        self.proc = Proc("generator-" + os.path.splitext(os.path.basename(pcap))[0], argv, logdir, stdin_pipe=True, nice=nice)
         procs.append(self.proc)
         self.proc.wait_for("memif links up",
                            lambda: link_up(GEN_PREFIX, GEN_PORT_IN) and link_up(GEN_PREFIX, GEN_PORT_OUT), 30)
@@ -565,10 +588,12 @@ def window(a, b, size):
     }
 
 
-def measure_size(size, gw, args, logdir, procs):
+def measure_size(size, gw, args, logdir, procs, label=None, **gen_kw):
+    """Windows of one frame size; gen_kw go to Generator (another frame file or direction)."""
     zc = use_zero_copy(args.zero_copy, size)
-    log("%d B: starting generator+sink on CPU 0 (memif zero-copy %s)" % (size, "on" if zc else "off"))
-    gen = Generator(size, logdir, procs, args.nice, zc)
+    label = label or "%d B" % size
+    log("%s: starting generator+sink on CPU 0 (memif zero-copy %s)" % (label, "on" if zc else "off"))
+    gen = Generator(size, logdir, procs, args.nice, zc, **gen_kw)
     try:
         time.sleep(args.warmup)
         runs = []
@@ -578,8 +603,8 @@ def measure_size(size, gw, args, logdir, procs):
             b = snapshot(gw, gen)
             w = window(a, b, size)
             runs.append(w)
-            log("%d B run %d/%d: %.3f Mpps at the sink (offered %.1f Mpps, worker CPU share %s)" %
-                (size, i + 1, args.runs, w["sink_mpps"], w["offered_mpps"],
+            log("%s run %d/%d: %.3f Mpps at the sink (offered %.1f Mpps, worker CPU share %s)" %
+                (label, i + 1, args.runs, w["sink_mpps"], w["offered_mpps"],
                  "%.2f" % w["worker_cpu_share"] if w["worker_cpu_share"] is not None else "n/a"))
             a = b
             if not gw.proc.alive():
@@ -589,8 +614,8 @@ def measure_size(size, gw, args, logdir, procs):
         procs.remove(gen.proc)
     if all(r["sink_packets"] == 0 for r in runs):
         drops = {k: v for k, v in runs[-1]["dut_counters"].items() if "drop" in k}
-        raise BenchError("%d B: nothing reached the sink; gateway counter changes in the last "
-                         "window: %s" % (size, runs[-1]["dut_counters"] or "none") +
+        raise BenchError("%s: nothing reached the sink; gateway counter changes in the last "
+                         "window: %s" % (label, runs[-1]["dut_counters"] or "none") +
                          (" (drops: %s)" % drops if drops else ""))
     for r in runs:
         r["generator_zero_copy"] = zc
