@@ -15,7 +15,7 @@
 #define ECN_MASK 0x03
 
 static inline uint8_t
-outer_tos(uint8_t inner, const struct cfg_sa *c)
+outer_tos(uint8_t inner, const struct sa *c)
 {
 	uint8_t dscp = c->copy_dscp ? inner & ~ECN_MASK : 0;
 
@@ -24,7 +24,7 @@ outer_tos(uint8_t inner, const struct cfg_sa *c)
 }
 
 static inline bool
-outer_df(const struct dp_pkt_meta *meta, const struct cfg_sa *c)
+outer_df(const struct dp_pkt_meta *meta, const struct sa *c)
 {
 	return c->df == CFG_DF_SET || (c->df == CFG_DF_COPY && meta->df);
 }
@@ -53,8 +53,8 @@ finish_tun4(struct rte_mbuf *m, const struct sa *s)
 	const struct dp_pkt_meta *meta = dp_meta(m);
 	const struct rte_esp_hdr *esp;
 
-	h->type_of_service = outer_tos(meta->tos, &s->cfg);
-	h->fragment_offset = outer_df(meta, &s->cfg) ? rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
+	h->type_of_service = outer_tos(meta->tos, s);
+	h->fragment_offset = outer_df(meta, s) ? rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG) : 0;
 	if (s->proto != CFG_SA_AH) {
 		esp = rte_pktmbuf_mtod_offset(m, const struct rte_esp_hdr *, s->encap_len);
 		/* unique per SA and packet while the sequence number is (RFC 6864) */
@@ -72,7 +72,7 @@ static void
 finish_tun6(struct rte_mbuf *m, const struct sa *s)
 {
 	struct rte_ipv6_hdr *h = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
-	uint32_t tc = outer_tos(dp_meta(m)->tos, &s->cfg);
+	uint32_t tc = outer_tos(dp_meta(m)->tos, s);
 
 	h->vtc_flow = rte_cpu_to_be_32(6u << 28 | tc << RTE_IPV6_HDR_TC_SHIFT);
 	if (s->proto == CFG_SA_AH)
@@ -144,7 +144,7 @@ esp_inb_ecn(struct rte_mbuf *m, const struct sa *s)
 	uint32_t vtc;
 	int ecn;
 
-	if (!s->cfg.ecn)
+	if (!s->ecn)
 		return true;
 	if ((ip[0] >> 4) == 4) {
 		h4 = (struct rte_ipv4_hdr *)ip;

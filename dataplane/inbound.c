@@ -102,7 +102,7 @@ decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 			dp_drop(w, esp[i], DPC_drop_unknown_spi);
 		} else if (ah != (sas[i]->proto == CFG_SA_AH)) {
 			dp_drop(w, esp[i], DPC_drop_proto_mismatch);
-		} else if (sas[i]->cfg.lookup != CFG_LOOKUP_SPI && !addr_match(esp[i], sas[i])) {
+		} else if (sas[i]->lookup != CFG_LOOKUP_SPI && !addr_match(esp[i], sas[i])) {
 			dp_drop(w, esp[i], DPC_drop_sa_addr);
 		} else if (!ah && !esp_len_ok(esp[i], sas[i])) {
 			dp_drop(w, esp[i], DPC_drop_esp_malformed);

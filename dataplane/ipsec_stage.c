@@ -113,7 +113,7 @@ refused_by_window(struct rte_mbuf *m)
 static inline bool
 is_tfc_dummy(const struct rte_mbuf *m, const struct sa *s)
 {
-	uint32_t tail = s->icv_len + (s->cfg.esn ? 4 : 0) + 1;
+	uint32_t tail = s->icv_len + (s->esn ? 4 : 0) + 1;
 	const uint8_t *nh;
 	uint8_t buf;
 

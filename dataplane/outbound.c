@@ -102,7 +102,7 @@ outbound(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n, bool forwarde
 		meta = dp_meta(m);
 		meta->inner_len = rte_pktmbuf_pkt_len(m);
 		inner_tos_df(m, meta);
-		if (unlikely(!tfc_pad(m, psa[np]->cfg.tfc_pad))) {
+		if (unlikely(!tfc_pad(m, psa[np]->tfc_pad))) {
 			dp_drop(w, m, DPC_drop_encap);
 			continue;
 		}

@@ -326,6 +326,12 @@ sad_add(struct sad *sad, const struct cfg_sa *cfg, uint8_t cdev_id,
 	s->outer_family = cfg->mode == CFG_MODE_TUNNEL ? cfg->tun_src.family : cfg->family;
 	s->tunnel = cfg->mode == CFG_MODE_TUNNEL;
 	s->udp_encap = cfg->udp_encap;
+	s->lookup = cfg->lookup;
+	s->df = cfg->df;
+	s->copy_dscp = cfg->copy_dscp;
+	s->ecn = cfg->ecn;
+	s->tfc_pad = cfg->tfc_pad;
+	s->esn = cfg->esn;
 	s->proto = cfg->proto;
 	if (cfg->proto == CFG_SA_AH) {
 		s->ah = ah_sa_create(&s->cfg, cdev_id, sess_pool, sqn_atomic, err);

@@ -56,6 +56,13 @@ struct sa {
 	uint8_t iv_len;
 	uint8_t icv_len;
 	uint8_t pad_align;
+	/* copies of the cfg fields workers read per packet: cfg itself is cold */
+	uint8_t lookup;    /* enum cfg_sa_lookup */
+	uint8_t df;        /* enum cfg_df_mode */
+	bool copy_dscp;
+	bool ecn;
+	uint16_t tfc_pad;
+	bool esn;
 	bool live;
 	bool expired;      /* hard lifetime reached: set by the main lcore, read by workers */
 	bool soft_fired;   /* soft lifetime event already raised */
@@ -64,6 +71,9 @@ struct sa {
 	struct sa_counters cnt_base; /* counters of earlier SAs in this slot */
 	struct cfg_sa cfg; /* control view, keys included; wiped on delete */
 } __rte_cache_aligned;
+
+/* what a worker reads of an SA per packet fits in its first two cache lines */
+_Static_assert(offsetof(struct sa, installed_tsc) <= 2 * RTE_CACHE_LINE_SIZE, "hot SA fields");
 
 struct sad;
 
