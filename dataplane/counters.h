@@ -61,6 +61,10 @@
 	X(drop_tfc_dummy)    /* RFC 4303 §2.7 dummy packet (next header 59) */ \
 	X(drop_ecn)          /* RFC 6040: CE outside a Not-ECT inner packet */ \
 	X(drop_ike_no_daemon) /* IKE (UDP 500, 4500 + non-ESP marker): no IKE daemon attached */ \
+	X(drop_ike_malformed) /* punted IKE whose UDP length does not fit */  \
+	X(ike_to_daemon)     /* IKE datagrams relayed to the IKE daemon */     \
+	X(ike_from_daemon)   /* IKE datagrams the daemon sent out */           \
+	X(drop_ike_from_daemon) /* daemon datagram malformed or not from our address */ \
 	X(in_natt_keepalive) /* RFC 3948 §2.3 keepalive, consumed */          \
 	X(local_echo)        /* echo requests to the gateway answered */
 

@@ -41,6 +41,7 @@ struct dp_pkt_meta {
 	uint8_t df;         /* inner DF bit, copied to the outer header */
 	uint8_t auth_failed;
 	uint8_t ipsec_proto; /* inbound: IPPROTO_ESP (also in UDP) or IPPROTO_AH */
+	uint8_t punt;       /* enum dp_punt_kind of a frame on the punt ring */
 	uint16_t out_port;  /* for frames the main lcore injects or holds */
 	struct neigh_addr nh; /* next hop of a frame held for ARP / ND */
 };
@@ -109,14 +110,20 @@ struct dp {
 	struct dp_routes *routes;
 	struct neigh_table *neigh;
 
-	struct rte_ring *punt_ring;   /* worker -> main: ARP and neighbor discovery */
+	struct rte_ring *punt_ring;   /* worker -> main: ARP, neighbor discovery, IKE */
 	struct rte_ring *resolve_ring;/* worker -> main: frames waiting for ARP / ND */
-	struct rte_ring *inject_ring; /* main -> worker 0: ARP / ND frames to send */
+	struct rte_ring *inject_ring; /* main -> worker 0: ARP / ND frames, IKE packets to send */
 
 	volatile bool stop;
 };
 
 extern struct dp dp;
+
+/* What a worker hands the main lcore: a frame for ARP / ND, or an IKE packet (no L2). */
+enum dp_punt_kind { DP_PUNT_L2, DP_PUNT_IKE };
+void dp_punt(struct dp_worker *w, struct rte_mbuf *m, enum dp_punt_kind kind);
+/* out_port of an injected packet that worker 0 routes itself (dp_forward) */
+#define DP_INJECT_ROUTE UINT16_MAX
 
 static inline void
 dp_count(struct dp_worker *w, enum dp_counter c)

@@ -178,8 +178,9 @@ clear_traffic(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 
 /*
  * UDP to the gateway: port 4500 carries ESP (RFC 3948), NAT keepalives and
- * IKE behind a zero non-ESP marker; port 500 carries IKE.  Returns true when
- * m is ESP, with l3_len moved past the UDP header.
+ * IKE behind a zero non-ESP marker; port 500 carries IKE, which goes to the
+ * main lcore for the IKE daemon.  Returns true when m is ESP, with l3_len
+ * moved past the UDP header.
  */
 static bool
 udp_to_gateway(struct dp_worker *w, struct rte_mbuf *m)
@@ -208,7 +209,7 @@ udp_to_gateway(struct dp_worker *w, struct rte_mbuf *m)
 		dp_drop(w, m, DPC_drop_to_gateway);
 		return false;
 	}
-	dp_drop(w, m, DPC_drop_ike_no_daemon);
+	dp_punt(w, m, DP_PUNT_IKE);
 	return false;
 }
 

@@ -12,6 +12,7 @@
 
 #include "dp.h"
 #include "ctl_server.h"
+#include "ike_relay.h"
 #include "lifetime.h"
 #include "mgmt.h"
 #include "neigh.h"
@@ -85,7 +86,7 @@ static struct {
 static void
 hold_drop(struct rte_mbuf *m)
 {
-	dp.mgmt_cnt.c[DPC_drop_no_neighbor]++;
+	mgmt_count(DPC_drop_no_neighbor);
 	rte_pktmbuf_free(m);
 }
 
@@ -141,13 +142,15 @@ hold_service(uint64_t now)
 	held.n = k;
 }
 
-/* Workers punt ARP and ND frames, Ethernet header included. */
+/* Workers punt ARP and ND frames, Ethernet header included, and IKE packets without. */
 static void
 punt_input(struct rte_mbuf *m)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 
-	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6))
+	if (dp_meta(m)->punt == DP_PUNT_IKE)
+		dp_ike_relay_punted(m);
+	else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6))
 		nd6_input(m);
 	else
 		arp_input(m);
@@ -169,6 +172,7 @@ dp_mgmt_poll(void)
 		hold_add(objs[i], now);
 	resolve_configured();
 	dp_lifetime_poll();
+	dp_ike_relay_poll();
 	dp_ctl_poll();
 	dp_reclaim_poll();
 }

@@ -12,6 +12,15 @@
 #include <rte_byteorder.h>
 #include <rte_mbuf.h>
 
+#include "dp.h"
+
+/* Count on the main lcore's own counters (one writer; telemetry reads them relaxed). */
+static inline void
+mgmt_count(enum dp_counter c)
+{
+	__atomic_store_n(&dp.mgmt_cnt.c[c], dp.mgmt_cnt.c[c] + 1, __ATOMIC_RELAXED);
+}
+
 /* Hand a complete frame to worker 0 for TX on port index p (consumes m). */
 void mgmt_tx(uint16_t p, struct rte_mbuf *m);
 

@@ -43,12 +43,6 @@ struct nd_parsed {
 	struct rte_ether_addr ll;
 };
 
-static void
-count(enum dp_counter c)
-{
-	dp.mgmt_cnt.c[c]++;
-}
-
 /* The ICMPv6 checksum over the pseudo-header (RFC 8200 §8.1), not complemented. */
 static uint16_t
 icmp6_sum(const struct rte_ipv6_hdr *h, const void *icmp, uint32_t len)
@@ -172,7 +166,7 @@ nd6_solicit(uint16_t p, const uint8_t target[16])
 	/* a link-local target is asked from our link-local address */
 	src = target[0] == 0xfe && (target[1] & 0xc0) == 0x80 ? port->ll6 : port->addr6;
 	nd_fill(m, p, &mac, src, group, ND_NEIGHBOR_SOLICIT, 0, target);
-	count(DPC_nd_ns_tx);
+	mgmt_count(DPC_nd_ns_tx);
 	mgmt_tx(p, m);
 }
 
@@ -191,24 +185,24 @@ ns_input(struct rte_mbuf *m, uint16_t p, const struct rte_ipv6_hdr *h, const uin
 	bool dad;
 
 	if (!nd_parse(h, icmp, len, ND_OPT_SOURCE_LINKADDR, &nd)) {
-		count(DPC_drop_nd_invalid);
+		mgmt_count(DPC_drop_nd_invalid);
 		goto out;
 	}
 	dad = is_unspecified(h->src_addr);
 	solicited_node(nd.msg->target, group);
 	/* §7.1.1: duplicate address detection goes to the solicited-node group, without SLLA */
 	if (dad && (memcmp(h->dst_addr, group, 16) != 0 || nd.has_ll)) {
-		count(DPC_drop_nd_invalid);
+		mgmt_count(DPC_drop_nd_invalid);
 		goto out;
 	}
-	count(DPC_nd_ns_rx);
+	mgmt_count(DPC_nd_ns_rx);
 	memcpy(target, nd.msg->target, 16);
 	memcpy(src, h->src_addr, 16);
 	sender = neigh_addr6(src);
 	if (nd.has_ll && !dad && (is_ours(port, target) || neigh_known(dp.neigh, p, &sender)))
 		neigh_set(dp.neigh, p, &sender, &nd.ll);
 	if (!is_ours(port, target)) {
-		count(DPC_nd_ignored);
+		mgmt_count(DPC_nd_ignored);
 		goto out;
 	}
 	if (dad) {
@@ -221,7 +215,7 @@ ns_input(struct rte_mbuf *m, uint16_t p, const struct rte_ipv6_hdr *h, const uin
 		nd_fill(m, p, &dst_mac, target, src, ND_NEIGHBOR_ADVERT,
 			NA_FLAG_ROUTER | NA_FLAG_SOLICITED | NA_FLAG_OVERRIDE, target);
 	}
-	count(DPC_nd_na_tx);
+	mgmt_count(DPC_nd_na_tx);
 	mgmt_tx(p, m);
 	return;
 out:
@@ -238,10 +232,10 @@ na_input(uint16_t p, const struct rte_ipv6_hdr *h, const uint8_t *icmp, uint32_t
 
 	if (!nd_parse(h, icmp, len, ND_OPT_TARGET_LINKADDR, &nd) ||
 	    (h->dst_addr[0] == 0xff && (nd.msg->flags & NA_FLAG_SOLICITED))) {
-		count(DPC_drop_nd_invalid);
+		mgmt_count(DPC_drop_nd_invalid);
 		return;
 	}
-	count(DPC_nd_na_rx);
+	mgmt_count(DPC_nd_na_rx);
 	target = neigh_addr6(nd.msg->target);
 	if (!nd.has_ll || !neigh_known(dp.neigh, p, &target))
 		return;
@@ -262,7 +256,7 @@ nd6_input(struct rte_mbuf *m)
 	/* the worker validated the IPv6 packet and set l3_len; the frame is whole */
 	if (p == DP_PORT_INVALID || !dp.ports[p].has_addr6 ||
 	    rte_pktmbuf_data_len(m) < l2 + m->l3_len + 1u) {
-		count(DPC_nd_ignored);
+		mgmt_count(DPC_nd_ignored);
 		rte_pktmbuf_free(m);
 		return;
 	}
@@ -277,7 +271,7 @@ nd6_input(struct rte_mbuf *m)
 		na_input(p, h, icmp, len);
 		break;
 	default:
-		count(DPC_nd_ignored);
+		mgmt_count(DPC_nd_ignored);
 	}
 	rte_pktmbuf_free(m);
 }

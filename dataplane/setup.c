@@ -11,6 +11,7 @@
 #include <rte_malloc.h>
 
 #include "ah.h"
+#include "ike_relay.h"
 #include "dp.h"
 #include "ctl_server.h"
 #include "neigh.h"
@@ -251,6 +252,8 @@ dp_setup(char *err, size_t len)
 			return -1;
 	if (tables_setup(err, len) != 0)
 		return -1;
+	if (dp_ike_relay_open(err, len) != 0)
+		return -1;
 	return dp_ctl_open(err, len);
 }
 
@@ -268,6 +271,7 @@ dp_teardown(void)
 	}
 	/* SAs go before the crypto device: their sessions belong to it */
 	dp_ctl_close();
+	dp_ike_relay_close();
 	dp_rcu_teardown(); /* frees what is deferred, SAs included: before the SAD */
 	dp_policies_free();
 	sad_destroy(dp.sad);

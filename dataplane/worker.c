@@ -9,9 +9,10 @@
 #include "ipfam.h"
 #include "reclaim.h"
 
-static void
-punt(struct dp_worker *w, struct rte_mbuf *m)
+void
+dp_punt(struct dp_worker *w, struct rte_mbuf *m, enum dp_punt_kind kind)
 {
+	dp_meta(m)->punt = kind;
 	if (rte_ring_mp_enqueue(dp.punt_ring, m) != 0) {
 		dp_drop(w, m, DPC_drop_punt_full);
 		return;
@@ -82,7 +83,7 @@ sort_ip6(struct dp_worker *w, struct rte_mbuf *m)
 	}
 	if (unlikely(is_nd(m))) {
 		rte_pktmbuf_prepend(m, sizeof(struct rte_ether_hdr));
-		punt(w, m);
+		dp_punt(w, m, DP_PUNT_L2);
 		return false;
 	}
 	if (unlikely(!ip6_scope_ok(m))) {
@@ -122,7 +123,7 @@ sort_l2(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n, struct rte_mbu
 				ip[k++] = m;
 			break;
 		case RTE_BE16(RTE_ETHER_TYPE_ARP):
-			punt(w, m);
+			dp_punt(w, m, DP_PUNT_L2);
 			break;
 		default:
 			dp_drop(w, m, DPC_drop_not_ip);
@@ -153,8 +154,12 @@ send_injected(struct dp_worker *w)
 	uint16_t i, n;
 
 	n = rte_ring_sc_dequeue_burst(dp.inject_ring, (void **)m, DP_MAX_BURST, NULL);
-	for (i = 0; i < n; i++)
-		dp_tx_frame(w, dp_meta(m[i])->out_port, m[i]);
+	for (i = 0; i < n; i++) {
+		if (dp_meta(m[i])->out_port == DP_INJECT_ROUTE)
+			dp_forward(w, m[i]);
+		else
+			dp_tx_frame(w, dp_meta(m[i])->out_port, m[i]);
+	}
 	return n;
 }
 
