@@ -12,7 +12,7 @@
 
 #include "ike_msg.h"
 #include "ike_msg_build.h"
-#include "ike_msg_equal.h"
+#include "ike_msg_selfcheck.h"
 #include "ike_natt.h"
 
 static int failures;
@@ -226,6 +226,7 @@ static void test_roundtrip_every_payload(void)
 		ike_build_copy(&b, &msg, &msg.pld[i]);
 	CHECK_ERR(ike_build_finish(&b, &len2), IKE_MSG_E_OK);
 	CHECK(len2 == len && memcmp(buf, again, len) == 0);
+	CHECK(ike_msg_recode_check(copy, len) == NULL);
 
 	/* Every capacity short of the full message fails with NO_SPACE, and writes nothing
 	 * past it (exact-size heap buffers). */
@@ -265,6 +266,7 @@ static void test_sk_envelope(void)
 	CHECK(pad < 16);
 
 	CHECK_ERR(decode_copy(buf, len, &msg, &copy), IKE_MSG_E_OK);
+	CHECK(ike_msg_recode_check(copy, len) == NULL);
 	CHECK(msg.n_pld == 2 && msg.pld[1].type == IKE_PLD_SK);
 	const struct ike_sk *sk = &msg.pld[1].u.sk;
 	CHECK(msg.pld[1].off == sk_off && msg.pld[1].len == len - sk_off);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "ike_msg_equal.h"
+#include "ike_msg_selfcheck.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "ike_msg_build.h"
 
 static int view_eq(struct ike_view a, struct ike_view b)
 {
@@ -127,4 +130,72 @@ const char *ike_msg_equal(const struct ike_msg *a, const struct ike_msg *b)
 			return diff;
 	}
 	return NULL;
+}
+
+/* Whether the builder can write back everything a holds (it drops unknown payloads and
+ * transform attributes). */
+static bool lossless(const struct ike_msg *a)
+{
+	for (size_t i = 0; i < a->n_xf; i++)
+		if (a->xf[i].n_unknown_attrs != 0)
+			return false;
+	return a->n_skipped == 0;
+}
+
+/* Rebuild every payload of a into b; SK/SKF get their body back as raw inner bytes. */
+static enum ike_msg_err rebuild(struct ike_build *b, const struct ike_msg *a)
+{
+	for (size_t i = 0; i < a->n_pld; i++) {
+		const struct ike_pld *p = &a->pld[i];
+		struct ike_sk_layout lay;
+
+		if (p->type == IKE_PLD_SK || p->type == IKE_PLD_SKF) {
+			if (p->type == IKE_PLD_SK)
+				ike_build_sk_begin(b, 0);
+			else
+				ike_build_skf_begin(b, p->u.sk.frag_num, p->u.sk.frag_total, 0);
+			ike_build_sk_raw(b, p->u.sk.inner_np, p->u.sk.body);
+			ike_build_sk_end(b, 1, 0, &lay);
+		} else {
+			ike_build_copy(b, a, p);
+		}
+	}
+	return b->err;
+}
+
+const char *ike_msg_recode_check(const uint8_t *dgram, size_t len)
+{
+	static struct ike_msg a, b;
+	struct ike_build bld;
+	const char *diff = NULL;
+	size_t out_len;
+
+	if (ike_msg_decode(dgram, len, &a) != IKE_MSG_E_OK)
+		return NULL;
+	const struct ike_pld *last = a.n_pld ? &a.pld[a.n_pld - 1] : NULL;
+	bool has_sk = last && (last->type == IKE_PLD_SK || last->type == IKE_PLD_SKF);
+	/* The extra pad length octet would not fit a 16-bit payload length. */
+	if (has_sk && last->len == UINT16_MAX)
+		return NULL;
+	uint8_t *out = malloc(len + 1);
+	if (out == NULL)
+		abort();
+	ike_build_init(&bld, out, len + 1, &a.hdr);
+	if (rebuild(&bld, &a) != IKE_MSG_E_OK || ike_build_finish(&bld, &out_len) != IKE_MSG_E_OK)
+		diff = "decoded message does not re-encode";
+	else if (out_len != len + has_sk && lossless(&a))
+		diff = "re-encoded length";
+	else if (ike_msg_decode(out, out_len, &b) != IKE_MSG_E_OK)
+		diff = "re-encoded message does not decode";
+	else
+		diff = ike_msg_equal(&a, &b);
+	if (diff == NULL && has_sk) {
+		const struct ike_sk *sa = &a.pld[a.n_pld - 1].u.sk, *sb = &b.pld[b.n_pld - 1].u.sk;
+		if (sb->body.len != sa->body.len + 1 ||
+		    memcmp(sb->body.ptr, sa->body.ptr, sa->body.len) != 0 ||
+		    sb->body.ptr[sa->body.len] != 0)
+			diff = "SK body";
+	}
+	free(out);
+	return diff;
 }
