@@ -199,3 +199,30 @@ const char *ike_msg_recode_check(const uint8_t *dgram, size_t len)
 	free(out);
 	return diff;
 }
+
+const char *ike_msg_recode_inner_check(const uint8_t *plain, size_t len, uint8_t first_np)
+{
+	static struct ike_msg a, b;
+	struct ike_build bld;
+	const char *diff = NULL;
+	size_t out_len;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	if (ike_msg_decode_inner(&a, plain, len, first_np) != IKE_MSG_E_OK)
+		return NULL;
+	uint8_t *out = malloc(len + 1);
+	if (out == NULL)
+		abort();
+	ike_build_init_chain(&bld, out, len + 1);
+	if (rebuild(&bld, &a) != IKE_MSG_E_OK || ike_build_finish(&bld, &out_len) != IKE_MSG_E_OK)
+		diff = "decoded inner chain does not re-encode";
+	else if (out_len != len && lossless(&a))
+		diff = "re-encoded inner length";
+	else if (ike_msg_decode_inner(&b, out, out_len, bld.first_np) != IKE_MSG_E_OK)
+		diff = "re-encoded inner chain does not decode";
+	else
+		diff = ike_msg_equal(&a, &b);
+	free(out);
+	return diff;
+}

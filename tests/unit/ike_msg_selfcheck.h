@@ -20,4 +20,7 @@ const char *ike_msg_equal(const struct ike_msg *a, const struct ike_msg *b);
  * not decode or everything agrees, else what went wrong.  Not thread-safe (static scratch). */
 const char *ike_msg_recode_check(const uint8_t *dgram, size_t len);
 
+/* The same for a decrypted inner chain starting with first_np (ike_msg_decode_inner()). */
+const char *ike_msg_recode_inner_check(const uint8_t *plain, size_t len, uint8_t first_np);
+
 #endif

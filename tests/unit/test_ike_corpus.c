@@ -378,6 +378,7 @@ static void test_truncations(void)
 			enum ike_msg_err err = ike_msg_decode_inner(&msg, cut, n,
 								    inner_files[i].first_np);
 			CHECK((err == IKE_MSG_E_OK) == (n == f.len));
+			CHECK(ike_msg_recode_inner_check(cut, n, inner_files[i].first_np) == NULL);
 			free(cut);
 		}
 		free(f.p);
