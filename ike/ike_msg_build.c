@@ -8,14 +8,12 @@
 #include "ike_msg_be.h"
 #include "ike_msg_bld.h"
 #include "ike_msg_rules.h"
+#include "ike_msg_wire.h"
 
 /* np_off values that are not offsets: the next type goes to first_np (chain mode), or no
  * payload may be linked any more (raw inner bytes hide the last next-payload field). */
 #define NP_TO_FIRST SIZE_MAX
 #define NP_CLOSED (SIZE_MAX - 1)
-#define HDR_NP_OFF 16u
-#define HDR_LEN_OFF 24u
-#define SKF_HEAD 4u /* fragment number, total fragments */
 #define PAD_LEN_OCTET 1u
 
 enum ike_msg_err ike_build_fail(struct ike_build *b, enum ike_msg_err err)
@@ -28,19 +26,19 @@ enum ike_msg_err ike_build_fail(struct ike_build *b, enum ike_msg_err err)
 static void set_length(struct ike_build *b)
 {
 	if (b->has_hdr)
-		ike_put32(b->buf + HDR_LEN_OFF, (uint32_t)b->len);
+		ike_put32(b->buf + IKE_HDR_LEN_OFF, (uint32_t)b->len);
 }
 
 void ike_build_init(struct ike_build *b, uint8_t *buf, size_t cap, const struct ike_hdr *h)
 {
-	*b = (struct ike_build){.buf = buf, .cap = cap, .np_off = HDR_NP_OFF, .has_hdr = true};
+	*b = (struct ike_build){.buf = buf, .cap = cap, .np_off = IKE_HDR_NP_OFF, .has_hdr = true};
 	if (cap < IKE_HDR_LEN) {
 		b->err = IKE_MSG_E_NO_SPACE;
 		return;
 	}
 	ike_put64(buf, h->ispi);
 	ike_put64(buf + 8, h->rspi);
-	buf[HDR_NP_OFF] = IKE_PLD_NONE;
+	buf[IKE_HDR_NP_OFF] = IKE_PLD_NONE;
 	buf[17] = IKE_VERSION_2_0;
 	buf[18] = h->exchange;
 	buf[19] = h->flags;
@@ -119,7 +117,7 @@ enum ike_msg_err ike_build_skf_begin(struct ike_build *b, uint16_t frag_num,
 {
 	if (!ike_rule_fragment(frag_num, frag_total))
 		return ike_build_fail(b, IKE_MSG_E_BAD_FRAGMENT);
-	uint8_t *body = sk_open(b, IKE_PLD_SKF, SKF_HEAD, iv_len);
+	uint8_t *body = sk_open(b, IKE_PLD_SKF, IKE_SKF_HEAD, iv_len);
 	if (body != NULL) {
 		ike_put16(body, frag_num);
 		ike_put16(body + 2, frag_total);

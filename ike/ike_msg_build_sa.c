@@ -5,17 +5,12 @@
 #include "ike_msg_be.h"
 #include "ike_msg_bld.h"
 #include "ike_msg_rules.h"
-
-#define PROPOSAL_HDR_LEN 8u
-#define TRANSFORM_HDR_LEN 8u
-#define KEY_LENGTH_ATTR_LEN 4u
-#define LAST_SUBSTRUC 0u
-#define MORE_PROPOSALS 2u
-#define MORE_TRANSFORMS 3u
+#include "ike_msg_wire.h"
 
 static size_t transform_len(const struct ike_transform *xf)
 {
-	return TRANSFORM_HDR_LEN + (xf->key_len != 0 ? KEY_LENGTH_ATTR_LEN : 0);
+	/* Key Length is a TV attribute: its value sits in the attribute header. */
+	return IKE_TRANSFORM_HDR_LEN + (xf->key_len != 0 ? IKE_ATTR_HDR_LEN : 0);
 }
 
 /* Length of proposal p, or 0 with b->err set when a field cannot be encoded. */
@@ -31,7 +26,7 @@ static size_t proposal_len(struct ike_build *b, const struct ike_proposal *p,
 		ike_build_fail(b, IKE_MSG_E_TOO_MANY_TRANSFORMS);
 		return 0;
 	}
-	size_t len = PROPOSAL_HDR_LEN + p->spi.len;
+	size_t len = IKE_PROPOSAL_HDR_LEN + p->spi.len;
 	for (size_t i = 0; i < p->xf_n; i++)
 		len += transform_len(&xf[p->xf_first + i]);
 	if (len > UINT16_MAX) {
@@ -45,7 +40,7 @@ static uint8_t *write_transform(uint8_t *w, const struct ike_transform *xf, bool
 {
 	size_t len = transform_len(xf);
 
-	w[0] = last ? LAST_SUBSTRUC : MORE_TRANSFORMS;
+	w[0] = last ? IKE_LAST_SUBSTRUC : IKE_MORE_TRANSFORMS;
 	w[1] = 0;
 	ike_put16(w + 2, (uint16_t)len);
 	w[4] = xf->type;
@@ -76,14 +71,14 @@ enum ike_msg_err ike_build_sa(struct ike_build *b, const struct ike_proposal *p,
 	if (w == NULL)
 		return b->err;
 	for (size_t i = 0; i < n; i++) {
-		w[0] = i + 1 == n ? LAST_SUBSTRUC : MORE_PROPOSALS;
+		w[0] = i + 1 == n ? IKE_LAST_SUBSTRUC : IKE_MORE_PROPOSALS;
 		w[1] = 0;
 		ike_put16(w + 2, (uint16_t)proposal_len(b, &p[i], xf));
 		w[4] = p[i].num;
 		w[5] = p[i].proto;
 		w[6] = (uint8_t)p[i].spi.len;
 		w[7] = (uint8_t)p[i].xf_n;
-		w += PROPOSAL_HDR_LEN;
+		w += IKE_PROPOSAL_HDR_LEN;
 		if (p[i].spi.len > 0)
 			memcpy(w, p[i].spi.ptr, p[i].spi.len);
 		w += p[i].spi.len;

@@ -7,6 +7,7 @@
 #include "ike_msg_be.h"
 #include "ike_msg_dec.h"
 #include "ike_msg_rules.h"
+#include "ike_msg_wire.h"
 
 enum ike_msg_err ike_hdr_decode(const uint8_t *p, size_t len, struct ike_hdr *h)
 {
@@ -43,14 +44,14 @@ static enum ike_msg_err decode_sk(struct ike_dec *d, struct ike_pld *pld, struct
 	sk->frag_num = 0;
 	sk->frag_total = 0;
 	if (pld->type == IKE_PLD_SKF) {
-		if (body.len < 4)
+		if (body.len < IKE_SKF_HEAD)
 			return ike_dec_fail(d, body.ptr, IKE_MSG_E_BAD_PAYLOAD_LENGTH);
 		sk->frag_num = ike_get16(body.ptr);
 		sk->frag_total = ike_get16(body.ptr + 2);
 		if (!ike_rule_fragment(sk->frag_num, sk->frag_total))
 			return ike_dec_fail(d, body.ptr, IKE_MSG_E_BAD_FRAGMENT);
-		body.ptr += 4;
-		body.len -= 4;
+		body.ptr += IKE_SKF_HEAD;
+		body.len -= IKE_SKF_HEAD;
 	}
 	/* IV and ICV at least: an empty encrypted body cannot be genuine. */
 	if (body.len == 0)

@@ -7,24 +7,18 @@
 #include "ike_msg_be.h"
 #include "ike_msg_dec.h"
 #include "ike_msg_rules.h"
-
-#define PROPOSAL_HDR_LEN 8u
-#define TRANSFORM_HDR_LEN 8u
-#define ATTR_HDR_LEN 4u
-#define LAST_SUBSTRUC 0u
-#define MORE_PROPOSALS 2u
-#define MORE_TRANSFORMS 3u
+#include "ike_msg_wire.h"
 
 /* Transform attributes: only Key Length is defined for IKEv2, and only in TV form. */
 static enum ike_msg_err decode_attrs(struct ike_dec *d, struct ike_transform *xf,
 				     const uint8_t *p, size_t rem)
 {
 	while (rem > 0) {
-		if (rem < ATTR_HDR_LEN)
+		if (rem < IKE_ATTR_HDR_LEN)
 			return ike_dec_fail(d, p, IKE_MSG_E_BAD_ATTRIBUTE);
 		uint16_t af_type = ike_get16(p);
 		uint16_t type = af_type & (uint16_t)~IKE_ATTR_TV;
-		size_t alen = ATTR_HDR_LEN;
+		size_t alen = IKE_ATTR_HDR_LEN;
 
 		if (af_type & IKE_ATTR_TV) {
 			if (type == IKE_ATTR_KEY_LENGTH) {
@@ -38,7 +32,7 @@ static enum ike_msg_err decode_attrs(struct ike_dec *d, struct ike_transform *xf
 			}
 		} else {
 			size_t vlen = ike_get16(p + 2);
-			if (type == IKE_ATTR_KEY_LENGTH || vlen > rem - ATTR_HDR_LEN)
+			if (type == IKE_ATTR_KEY_LENGTH || vlen > rem - IKE_ATTR_HDR_LEN)
 				return ike_dec_fail(d, p, IKE_MSG_E_BAD_ATTRIBUTE);
 			alen += vlen;
 			if (xf->n_unknown_attrs < UINT8_MAX)
@@ -54,20 +48,20 @@ static enum ike_msg_err decode_transforms(struct ike_dec *d, struct ike_proposal
 					  const uint8_t *p, size_t rem, uint8_t claimed)
 {
 	struct ike_msg *m = d->m;
-	uint8_t last = MORE_TRANSFORMS;
+	uint8_t last = IKE_MORE_TRANSFORMS;
 
 	prop->xf_first = m->n_xf;
 	prop->xf_n = 0;
 	while (rem > 0) {
-		if (last != MORE_TRANSFORMS)
+		if (last != IKE_MORE_TRANSFORMS)
 			return ike_dec_fail(d, p, IKE_MSG_E_BAD_SUBSTRUC);
-		if (rem < TRANSFORM_HDR_LEN)
+		if (rem < IKE_TRANSFORM_HDR_LEN)
 			return ike_dec_fail(d, p, IKE_MSG_E_BAD_TRANSFORM_LENGTH);
 		last = p[0];
 		size_t tlen = ike_get16(p + 2);
-		if (last != LAST_SUBSTRUC && last != MORE_TRANSFORMS)
+		if (last != IKE_LAST_SUBSTRUC && last != IKE_MORE_TRANSFORMS)
 			return ike_dec_fail(d, p, IKE_MSG_E_BAD_SUBSTRUC);
-		if (tlen < TRANSFORM_HDR_LEN || tlen > rem)
+		if (tlen < IKE_TRANSFORM_HDR_LEN || tlen > rem)
 			return ike_dec_fail(d, p, IKE_MSG_E_BAD_TRANSFORM_LENGTH);
 		if (prop->xf_n == claimed)
 			return ike_dec_fail(d, p, IKE_MSG_E_BAD_TRANSFORM_COUNT);
@@ -78,8 +72,8 @@ static enum ike_msg_err decode_transforms(struct ike_dec *d, struct ike_proposal
 		xf->id = ike_get16(p + 6);
 		xf->key_len = 0;
 		xf->n_unknown_attrs = 0;
-		enum ike_msg_err err = decode_attrs(d, xf, p + TRANSFORM_HDR_LEN,
-						    tlen - TRANSFORM_HDR_LEN);
+		enum ike_msg_err err = decode_attrs(d, xf, p + IKE_TRANSFORM_HDR_LEN,
+						    tlen - IKE_TRANSFORM_HDR_LEN);
 		if (err != IKE_MSG_E_OK)
 			return err;
 		m->n_xf++;
@@ -89,7 +83,7 @@ static enum ike_msg_err decode_transforms(struct ike_dec *d, struct ike_proposal
 	}
 	if (prop->xf_n != claimed)
 		return ike_dec_fail(d, p, IKE_MSG_E_BAD_TRANSFORM_COUNT);
-	if (prop->xf_n > 0 && last != LAST_SUBSTRUC)
+	if (prop->xf_n > 0 && last != IKE_LAST_SUBSTRUC)
 		return ike_dec_fail(d, p, IKE_MSG_E_BAD_SUBSTRUC);
 	return IKE_MSG_E_OK;
 }
@@ -99,33 +93,33 @@ enum ike_msg_err ike_dec_sa(struct ike_dec *d, struct ike_pld *pld, struct ike_v
 	struct ike_msg *m = d->m;
 	const uint8_t *p = body.ptr;
 	size_t rem = body.len;
-	uint8_t last = MORE_PROPOSALS;
+	uint8_t last = IKE_MORE_PROPOSALS;
 
 	pld->u.sa.first = m->n_prop;
 	pld->u.sa.n = 0;
 	if (rem == 0)
 		return ike_dec_fail(d, p, IKE_MSG_E_NO_PROPOSALS);
 	while (rem > 0) {
-		if (last != MORE_PROPOSALS)
+		if (last != IKE_MORE_PROPOSALS)
 			return ike_dec_fail(d, p, IKE_MSG_E_BAD_SUBSTRUC);
-		if (rem < PROPOSAL_HDR_LEN)
+		if (rem < IKE_PROPOSAL_HDR_LEN)
 			return ike_dec_fail(d, p, IKE_MSG_E_BAD_PROPOSAL_LENGTH);
 		last = p[0];
 		size_t plen = ike_get16(p + 2);
 		size_t spi_size = p[6];
-		if (last != LAST_SUBSTRUC && last != MORE_PROPOSALS)
+		if (last != IKE_LAST_SUBSTRUC && last != IKE_MORE_PROPOSALS)
 			return ike_dec_fail(d, p, IKE_MSG_E_BAD_SUBSTRUC);
-		if (plen < PROPOSAL_HDR_LEN || plen > rem)
+		if (plen < IKE_PROPOSAL_HDR_LEN || plen > rem)
 			return ike_dec_fail(d, p, IKE_MSG_E_BAD_PROPOSAL_LENGTH);
-		if (!ike_rule_spi_size(spi_size) || spi_size > plen - PROPOSAL_HDR_LEN)
+		if (!ike_rule_spi_size(spi_size) || spi_size > plen - IKE_PROPOSAL_HDR_LEN)
 			return ike_dec_fail(d, p, IKE_MSG_E_BAD_SPI_SIZE);
 		if (m->n_prop == IKE_MSG_MAX_PROPOSALS)
 			return ike_dec_fail(d, p, IKE_MSG_E_TOO_MANY_PROPOSALS);
 		struct ike_proposal *prop = &m->prop[m->n_prop];
 		prop->num = p[4];
 		prop->proto = p[5];
-		prop->spi = (struct ike_view){p + PROPOSAL_HDR_LEN, spi_size};
-		size_t head = PROPOSAL_HDR_LEN + spi_size;
+		prop->spi = (struct ike_view){p + IKE_PROPOSAL_HDR_LEN, spi_size};
+		size_t head = IKE_PROPOSAL_HDR_LEN + spi_size;
 		enum ike_msg_err err = decode_transforms(d, prop, p + head, plen - head, p[7]);
 		if (err != IKE_MSG_E_OK)
 			return err;
@@ -134,7 +128,7 @@ enum ike_msg_err ike_dec_sa(struct ike_dec *d, struct ike_pld *pld, struct ike_v
 		p += plen;
 		rem -= plen;
 	}
-	if (last != LAST_SUBSTRUC)
+	if (last != IKE_LAST_SUBSTRUC)
 		return ike_dec_fail(d, p, IKE_MSG_E_BAD_SUBSTRUC);
 	return IKE_MSG_E_OK;
 }

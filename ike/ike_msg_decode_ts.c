@@ -9,10 +9,7 @@
 #include "ike_msg_be.h"
 #include "ike_msg_dec.h"
 #include "ike_msg_rules.h"
-
-#define TS_PLD_HEAD 4u /* number of TSs, 3 reserved octets */
-#define TS_HDR_LEN 4u  /* type, IP protocol, selector length */
-#define TS_ADDR_OFF 8u /* after the two ports */
+#include "ike_msg_wire.h"
 
 enum ike_msg_err ike_dec_ts(struct ike_dec *d, struct ike_pld *pld, struct ike_view body)
 {
@@ -20,19 +17,19 @@ enum ike_msg_err ike_dec_ts(struct ike_dec *d, struct ike_pld *pld, struct ike_v
 
 	pld->u.ts.first = m->n_ts;
 	pld->u.ts.n = 0;
-	if (body.len < TS_PLD_HEAD)
+	if (body.len < IKE_TS_HEAD)
 		return ike_dec_fail(d, body.ptr, IKE_MSG_E_BAD_TS_LENGTH);
 	uint8_t claimed = body.ptr[0];
-	const uint8_t *p = body.ptr + TS_PLD_HEAD;
-	size_t rem = body.len - TS_PLD_HEAD;
+	const uint8_t *p = body.ptr + IKE_TS_HEAD;
+	size_t rem = body.len - IKE_TS_HEAD;
 
 	while (rem > 0) {
-		if (rem < TS_HDR_LEN)
+		if (rem < IKE_TS_SEL_HDR)
 			return ike_dec_fail(d, p, IKE_MSG_E_BAD_TS_LENGTH);
 		uint8_t type = p[0];
 		size_t slen = ike_get16(p + 2);
 		size_t want = ike_rule_ts_len(type);
-		if (slen < TS_HDR_LEN || slen > rem || (want != 0 && slen != want))
+		if (slen < IKE_TS_SEL_HDR || slen > rem || (want != 0 && slen != want))
 			return ike_dec_fail(d, p, IKE_MSG_E_BAD_TS_LENGTH);
 		if (pld->u.ts.n == claimed)
 			return ike_dec_fail(d, p, IKE_MSG_E_BAD_TS_COUNT);
@@ -43,13 +40,13 @@ enum ike_msg_err ike_dec_ts(struct ike_dec *d, struct ike_pld *pld, struct ike_v
 		ts->type = type;
 		ts->ip_proto = p[1];
 		if (want != 0) {
-			size_t alen = (want - TS_ADDR_OFF) / 2;
+			size_t alen = (want - IKE_TS_ADDR_OFF) / 2;
 			ts->port_start = ike_get16(p + 4);
 			ts->port_end = ike_get16(p + 6);
-			memcpy(ts->addr_start, p + TS_ADDR_OFF, alen);
-			memcpy(ts->addr_end, p + TS_ADDR_OFF + alen, alen);
+			memcpy(ts->addr_start, p + IKE_TS_ADDR_OFF, alen);
+			memcpy(ts->addr_end, p + IKE_TS_ADDR_OFF + alen, alen);
 		} else {
-			ts->raw = (struct ike_view){p + TS_HDR_LEN, slen - TS_HDR_LEN};
+			ts->raw = (struct ike_view){p + IKE_TS_SEL_HDR, slen - IKE_TS_SEL_HDR};
 		}
 		m->n_ts++;
 		pld->u.ts.n++;

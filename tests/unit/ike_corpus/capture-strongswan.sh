@@ -59,7 +59,6 @@ write_conf() {
 	cat >"$dir/strongswan.conf" <<CONF
 charon {
 	fragment_size = $frag
-	install_routes = no
 	load = random nonce aes sha1 sha2 hmac gcm pem pkcs1 x509 pubkey openssl kdf attr kernel-libipsec kernel-netlink socket-default vici
 	plugins {
 		vici { socket = unix://$dir/charon.vici }
