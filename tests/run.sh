@@ -11,6 +11,7 @@
 #   SECGW_BUILD       build directory (default build-asan); the system tests use it too
 #   PYTEST_ARGS       extra pytest arguments, e.g. "-k scapy -x"
 #   SECGW_TEST_TIMEOUT  seconds for the whole pytest run (default 2400)
+#   FUZZ_SECONDS      how long the IKE parser fuzzer runs (default 60)
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -46,6 +47,9 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 rc=0
 echo "== unit tests (meson test)"
 meson test -C "$SECGW_BUILD" --print-errorlogs || rc=1
+
+echo "== IKE message parser fuzzing (libFuzzer, ${FUZZ_SECONDS:=60} s)"
+FUZZ_SECONDS=$FUZZ_SECONDS bash tests/fuzz/run-fuzz.sh || rc=1
 
 echo "== system tests (pytest, against $SECGW_BUILD)"
 # shellcheck disable=SC2086
