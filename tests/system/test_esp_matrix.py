@@ -328,6 +328,18 @@ def seq_of(ip, c):
 
 # ---------------------------------------------------------------- the run
 
+def exchange(t, frames, path, name, expect=None, timeout=60):
+    """Send frames through the gateway and return what comes out: path
+    "from_host" (host -> peer), "from_peer" (peer -> host) or "echo" (peer -> the
+    gateway -> peer)."""
+    tx = (t.host, "h0") if path == "from_host" else (t.peer, "p0")
+    rx = (t.host, "h0") if path == "from_peer" else (t.peer, "p0")
+    with Sniffer(rx[0], rx[1], t.workdir, name, ethertype=[ETH4, ETH6],
+                 count=len(frames) if expect is None else expect, timeout=timeout) as sn:
+        send_frames(tx[0], tx[1], frames, t.workdir, name=name + "_tx")
+        return sn.wait(timeout=timeout)
+
+
 class Matrix:
     """The three batches, run once for the module; each test reads its cell's part."""
 
@@ -353,11 +365,7 @@ class Matrix:
         # 1. gateway -> peer: the host's packets leave protected
         frames = [self.frame(MAC["host"], MAC["gw_in"], raw(tunnel_inner(c, "out", k)))
                   for k in range(TUN_PKTS) for c in tun]
-        with Sniffer(t.peer, "p0", t.workdir, "out", ethertype=[ETH4, ETH6],
-                     count=len(frames), timeout=60) as sn:
-            send_frames(t.host, "h0", frames, t.workdir, name="out_tx")
-            got = sn.wait(timeout=60)
-        self.out_frames = got
+        got = self.out_frames = exchange(t, frames, "from_host", "out")
         for f in got:
             ip = ip_of_frame(f)
             self.out.setdefault(outer_spi(ip)[0], []).append(ip)
@@ -369,11 +377,7 @@ class Matrix:
                 seq = c.first_seq() + k
                 frames.append(self.frame(MAC["peer"], MAC["gw_out"],
                                          c.peer("in").protect(tunnel_inner(c, "in", k), seq)))
-        with Sniffer(t.host, "h0", t.workdir, "in", ethertype=[ETH4, ETH6],
-                     count=len(frames), timeout=60) as sn:
-            send_frames(t.peer, "p0", frames, t.workdir, name="in_tx")
-            got = sn.wait(timeout=60)
-        for f in got:
+        for f in exchange(t, frames, "from_peer", "in"):
             ip = ip_of_frame(f)
             at = ip.find(b"secgw-matrix ")
             if at >= 0:
@@ -386,11 +390,7 @@ class Matrix:
                 seq = c.first_seq() + k
                 frames.append(self.frame(MAC["peer"], MAC["gw_out"],
                                          c.peer("in").protect(echo_request(c, k), seq)))
-        with Sniffer(t.peer, "p0", t.workdir, "echo", ethertype=[ETH4, ETH6],
-                     count=len(frames), timeout=60) as sn:
-            send_frames(t.peer, "p0", frames, t.workdir, name="echo_tx")
-            got = sn.wait(timeout=60)
-        self.rep_frames = got
+        got = self.rep_frames = exchange(t, frames, "echo", "echo")
         for f in got:
             ip = ip_of_frame(f)
             self.replies.setdefault(outer_spi(ip)[0], []).append(ip)
@@ -550,10 +550,7 @@ def test_sequence_overflow_stops_sa(matrix, kind):
     frames = [matrix.frame(MAC["host"], MAC["gw_in"], raw(tunnel_inner(c, "out", k)))
               for k in range(4)]
     before = t.gw.stats()
-    with Sniffer(t.peer, "p0", t.workdir, "ovf-" + kind, ethertype=[ETH4, ETH6],
-                 count=4, timeout=5) as sn:
-        send_frames(t.host, "h0", frames, t.workdir, name="ovf_tx-" + kind)
-        got = sn.wait(timeout=5)
+    got = exchange(t, frames, "from_host", "ovf-" + kind, timeout=5)
     moved = changed(before, t.gw.stats())
     ips = [ip_of_frame(f) for f in got]
     last = [0xFFFFFFFE] if kind == "esp" else [0xFFFFFFFE, 0xFFFFFFFF]
@@ -577,10 +574,7 @@ def test_lookup_by_spi_dst_src(matrix, c):
     frames = [matrix.frame(MAC["peer"], MAC["gw_out"], bad.protect(tunnel_inner(c, "in", 0), 1)),
               matrix.frame(MAC["peer"], MAC["gw_out"], good.protect(tunnel_inner(c, "in", 1), 2))]
     before = t.gw.stats()
-    with Sniffer(t.host, "h0", t.workdir, "lookup-%d" % c.i, ethertype=[ETH4, ETH6],
-                 count=1, timeout=5) as sn:
-        send_frames(t.peer, "p0", frames, t.workdir, name="lookup_tx-%d" % c.i)
-        got = sn.wait(timeout=5)
+    got = exchange(t, frames, "from_peer", "lookup-%d" % c.i, expect=1, timeout=5)
     moved = changed(before, t.gw.stats())
     assert [ip_of_frame(f) for f in got] == [routed(raw(tunnel_inner(c, "in", 1)))], moved
     assert moved.get("drop_sa_addr") == 1, moved

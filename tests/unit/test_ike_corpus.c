@@ -14,18 +14,9 @@
 #include <string.h>
 
 #include "ike_msg.h"
+#include "check.h"
 #include "ike_msg_selfcheck.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__,   \
-				#cond);                                                    \
-			failures++;                                                        \
-		}                                                                          \
-	} while (0)
 
 #define DH_CURVE25519 31
 #define DH_MODP2048 14

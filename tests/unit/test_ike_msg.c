@@ -12,19 +12,10 @@
 
 #include "ike_msg.h"
 #include "ike_msg_build.h"
+#include "check.h"
 #include "ike_msg_selfcheck.h"
 #include "ike_natt.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__,   \
-				#cond);                                                    \
-			failures++;                                                        \
-		}                                                                          \
-	} while (0)
 
 #define CHECK_ERR(got, want)                                                               \
 	do {                                                                               \
