@@ -3,6 +3,8 @@
  * Unprotected side -> protected side: ESP addressed to us is decrypted and
  * must then match its SA's inbound policy; clear traffic needs a bypass policy.
  */
+#include <string.h>
+
 #include <rte_esp.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
@@ -69,7 +71,8 @@ decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 				DPC_drop_ah_malformed : DPC_drop_esp_malformed);
 			continue;
 		}
-		spi[ne] = *rte_pktmbuf_mtod_offset(pkts[i], const rte_be32_t *, at);
+		/* copied: behind a 14-byte Ethernet header the SPI is 2 bytes off alignment */
+		memcpy(&spi[ne], rte_pktmbuf_mtod_offset(pkts[i], const void *, at), sizeof(spi[ne]));
 		esp[ne++] = pkts[i];
 	}
 	sad_lookup_in_bulk(dp.sad, spi, ne, sas);
