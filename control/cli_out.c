@@ -32,20 +32,64 @@ sanitize(char *s)
 			*s = '?';
 }
 
+/* Every column at least as wide as its heading. */
+static void
+fit_head(struct table *t)
+{
+	for (int c = 0; c < t->ncols; c++)
+		if (t->width[c] < strlen(t->head[c]))
+			t->width[c] = strlen(t->head[c]);
+}
+
+void
+table_fit(struct table *t, const char (*cells)[TABLE_CELL_MAX])
+{
+	fit_head(t);
+	for (int c = 0; c < t->ncols; c++)
+		if (strlen(cells[c]) > t->width[c])
+			t->width[c] = strlen(cells[c]);
+}
+
+/* One line of cells: numbers right-aligned, no trailing blanks. */
+static void
+print_line(const struct table *t, const char *const *text)
+{
+	for (int c = 0; c < t->ncols; c++) {
+		int width = t->right[c] ? (int)t->width[c] : -(int)t->width[c];
+
+		if (c == t->ncols - 1 && !t->right[c])
+			width = 0;
+		printf("%s%*s", c ? "  " : "", width, text[c]);
+	}
+	putchar('\n');
+}
+
+void
+table_head(const struct table *t)
+{
+	print_line(t, t->head);
+}
+
+void
+table_row(const struct table *t, const char (*cells)[TABLE_CELL_MAX])
+{
+	const char *text[TABLE_MAX_COLS];
+
+	for (int c = 0; c < t->ncols; c++)
+		text[c] = cells[c];
+	print_line(t, text);
+}
+
 void
 table_print(struct table *t)
 {
-	size_t w[TABLE_MAX_COLS];
 	size_t *order = calloc(t->nrows ? t->nrows : 1, sizeof(*order));
 
-	for (int c = 0; c < t->ncols; c++)
-		w[c] = strlen(t->head[c]);
+	fit_head(t);
 	for (size_t r = 0; r < t->nrows; r++) {
 		if (order != NULL)
 			order[r] = r;
-		for (int c = 0; c < t->ncols; c++)
-			if (strlen(t->cells[r][c]) > w[c])
-				w[c] = strlen(t->cells[r][c]);
+		table_fit(t, (const char (*)[TABLE_CELL_MAX])t->cells[r]);
 	}
 	/* insertion sort by key, stable: the tables are small */
 	for (size_t i = 1; order != NULL && i < t->nrows; i++) {
@@ -57,21 +101,9 @@ table_print(struct table *t)
 		}
 		order[j] = x;
 	}
-	for (int c = 0; c < t->ncols; c++)
-		printf("%s%*s%s", c ? "  " : "", t->right[c] ? (int)w[c] : -(int)w[c], t->head[c],
-		       c == t->ncols - 1 ? "\n" : "");
-	for (size_t i = 0; i < t->nrows; i++) {
-		size_t r = order != NULL ? order[i] : i;
-
-		for (int c = 0; c < t->ncols; c++) {
-			int width = t->right[c] ? (int)w[c] : -(int)w[c];
-
-			if (c == t->ncols - 1 && !t->right[c])
-				width = 0; /* no trailing blanks */
-			printf("%s%*s", c ? "  " : "", width, t->cells[r][c]);
-		}
-		putchar('\n');
-	}
+	table_head(t);
+	for (size_t i = 0; i < t->nrows; i++)
+		table_row(t, (const char (*)[TABLE_CELL_MAX])t->cells[order != NULL ? order[i] : i]);
 	free(order);
 }
 

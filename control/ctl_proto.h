@@ -22,8 +22,10 @@
 
 #include "config.h"
 
-#define CTL_VERSION 1
-#define CTL_SOCK_FMT "/var/run/dpdk/%s/secgw.ctl"
+#define CTL_VERSION 2
+/* in the EAL runtime directory of a data plane run as root, beside its telemetry socket */
+#define CTL_SOCK_NAME "secgw.ctl"
+#define CTL_SOCK_FMT "/var/run/dpdk/%s/" CTL_SOCK_NAME
 #define CTL_MSG_MAX 65536
 #define CTL_ERR_LEN 200
 
@@ -69,6 +71,7 @@ struct ctl_reply {
 struct ctl_sa_info {
 	struct cfg_sa sa; /* key fields zeroed */
 	uint64_t packets, bytes, drop_replay, drop_icv;
+	uint32_t expired; /* 1 once past a hard lifetime: the SA refuses traffic */
 };
 
 enum ctl_event_kind { CTL_EV_SOFT_EXPIRE = 1, CTL_EV_HARD_EXPIRE };

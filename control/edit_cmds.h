@@ -3,7 +3,8 @@
  * secgwctl's commands over the data plane's control socket (ctl_proto.h, via
  * ctl_client.h): sa add/del and policy add/del, whose YAML argument is one
  * entry of a config file's sas: / policies: checked here by the config loader
- * before it is sent, and policy list (a table, or JSON).  parse_edit() is
+ * before it is sent, and sa list and policy list (a table, or JSON), which
+ * page through the data plane's lists however long they are.  parse_edit() is
  * also what batch (ctl_batch.h) makes of each of its lines.
  *
  * Concurrency: none; single-threaded, writes to stdout/stderr.
@@ -38,10 +39,11 @@ int parse_edit(const char *noun, const char *verb, const char *arg, const char *
 
 /*
  * Run one control-socket command: argv is "sa add Y", "sa del SPI DIR",
- * "policy add Y", "policy del NAME" or "policy list".  Prints "ok" or the
- * list and returns 0, or returns -1 (message printed).  The caller flushes
- * stdout.
+ * "sa list", "policy add Y", "policy del NAME" or "policy list", sent to the
+ * control socket at ctl_path, or when that is NULL to the one of the data
+ * plane with file prefix prefix.  Prints "ok" or the list and returns 0, or
+ * returns -1 (message printed).  The caller flushes stdout.
  */
-int edit_command(const char *prefix, int json, char **argv);
+int edit_command(const char *prefix, const char *ctl_path, int json, char **argv);
 
 #endif

@@ -15,11 +15,14 @@
  * (bad usage, no socket, data plane not running, unknown command, malformed
  * reply), with one message on stderr.
  *
- * The commands that change SAs and policies (and policy list) use the data
- * plane's control socket instead (ctl_proto.h, via ctl_client.c); their YAML
- * argument is one entry of a config file's sas: / policies:, checked here by
- * the config loader before it is sent.  They print "ok" and exit 0, or exit 1
- * with the data plane's refusal on stderr.
+ * The commands that change SAs and policies, and sa list and policy list, use
+ * the data plane's control socket instead (ctl_proto.h, via ctl_client.c):
+ * the lists page through it however long they are, where one telemetry reply
+ * holds a few dozen SAs.  With -s, sa list uses the control socket in the
+ * telemetry socket's directory.  The YAML argument of an add is one entry of
+ * a config file's sas: / policies:, checked here by the config loader before
+ * it is sent.  Adds and deletes print "ok" and exit 0, or exit 1 with the data
+ * plane's refusal on stderr.
  *
  * batch reads such edits from stdin, one per line ("sa add {...}",
  * "sa del 0x3001 out", "policy add {...}", "policy del NAME"; blank lines and
@@ -35,12 +38,15 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 
 #include "cli_out.h"
 #include "ctl_batch.h"
+#include "ctl_proto.h"
 #include "edit_cmds.h"
 #include "telemetry_cmds.h"
 
@@ -77,13 +83,33 @@ usage(FILE *f)
 		"                  line (as above without \"secgwctl\"), pipelined\n"
 		"options:\n"
 		"  -p, --prefix P  DPDK file prefix of the data plane (default \"%s\")\n"
-		"  -s, --socket S  telemetry socket path (overrides -p; not for add/del/policy)\n"
-		"  -j, --json      print the reply object as received\n"
+		"  -s, --socket S  telemetry socket path (overrides -p; sa list uses the\n"
+		"                  control socket " CTL_SOCK_NAME " beside it; not for add/del/policy)\n"
+		"  -j, --json      print the result as a JSON object\n"
 		"  -a, --all       with stats: print zero counters too\n"
 		"  -w, --window N  with batch: requests in flight (1-%d, default %d)\n"
 		"  -S, --stats     with batch: print counts, ops/s and latency at the end\n"
 		"  -h, --help      this text\n",
 		cli_prog, DEFAULT_PREFIX, BATCH_WINDOW_MAX, BATCH_WINDOW_DEFAULT);
+}
+
+/*
+ * The control socket of the data plane whose telemetry socket is tel_sock:
+ * the data plane keeps both in its runtime directory (dataplane/CONTRACT.md),
+ * so sa list, which pages over the control socket, honours -s too.
+ */
+static int
+ctl_path_beside(const char *tel_sock, char *out, size_t cap)
+{
+	const char *slash = strrchr(tel_sock, '/');
+	int dir_len = slash != NULL ? (int)(slash - tel_sock) + 1 : 0;
+	int n = snprintf(out, cap, "%.*s%s", dir_len, tel_sock, CTL_SOCK_NAME);
+
+	if (n < 0 || (size_t)n >= cap) {
+		err_msg("socket path too long: %s", tel_sock);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- main ---------------------------------------------------------------- */
@@ -102,7 +128,9 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *prefix = NULL, *sock = NULL;
+	char ctl_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int json = 0, all = 0, opt, rc, window = -1, bstats = 0;
+	bool sa_list;
 	char *end;
 	enum tel_command cmd;
 
@@ -151,21 +179,29 @@ main(int argc, char **argv)
 		err_msg("%s applies to batch only", bstats ? "--stats" : "--window");
 		return 1;
 	}
-	if ((argc == 3 && strcmp(argv[0], "sa") == 0 && strcmp(argv[1], "add") == 0) ||
+	sa_list = argc == 2 && strcmp(argv[0], "sa") == 0 && strcmp(argv[1], "list") == 0;
+	if (sa_list ||
+	    (argc == 3 && strcmp(argv[0], "sa") == 0 && strcmp(argv[1], "add") == 0) ||
 	    (argc == 4 && strcmp(argv[0], "sa") == 0 && strcmp(argv[1], "del") == 0) ||
 	    (argc == 3 && strcmp(argv[0], "policy") == 0 &&
 	     (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "del") == 0)) ||
 	    (argc == 2 && strcmp(argv[0], "policy") == 0 && strcmp(argv[1], "list") == 0)) {
-		if (sock != NULL || all) {
-			err_msg("%s applies to stats, sa list and ports only",
-				sock != NULL ? "-s" : "--all");
+		if (all) {
+			err_msg("--all applies to stats only");
+			return 1;
+		}
+		if (sock != NULL && !sa_list) {
+			err_msg("-s applies to stats, sa list and ports only");
 			return 1;
 		}
 		if (json && strcmp(argv[1], "list") != 0) {
 			err_msg("--json applies to lists only");
 			return 1;
 		}
-		rc = edit_command(prefix != NULL ? prefix : DEFAULT_PREFIX, json, argv);
+		if (sock != NULL && ctl_path_beside(sock, ctl_path, sizeof(ctl_path)) < 0)
+			return 1;
+		rc = edit_command(prefix != NULL ? prefix : DEFAULT_PREFIX,
+				  sock != NULL ? ctl_path : NULL, json, argv);
 		if (rc == 0 && fflush(stdout) == EOF) {
 			err_msg("writing output: %s", strerror(errno));
 			rc = -1;
@@ -174,8 +210,6 @@ main(int argc, char **argv)
 	}
 	if (argc == 1 && strcmp(argv[0], "stats") == 0) {
 		cmd = TEL_STATS;
-	} else if (argc == 2 && strcmp(argv[0], "sa") == 0 && strcmp(argv[1], "list") == 0) {
-		cmd = TEL_SA_LIST;
 	} else if (argc == 1 && strcmp(argv[0], "ports") == 0) {
 		cmd = TEL_PORTS;
 	} else {

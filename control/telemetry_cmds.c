@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * stats, sa list and ports over the telemetry socket (telemetry_cmds.h).
+ * stats and ports over the telemetry socket (telemetry_cmds.h).
  */
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -120,86 +119,6 @@ field_u64(const struct json_doc *d, uint32_t obj, const char *key, const char *r
 }
 
 static int
-cmd_sa_list(const struct tel_reply *r)
-{
-	const struct json_doc *d = &r->doc;
-	struct table t = {
-		.ncols = 9,
-		.head = { "SPI", "NAME", "DIR", "MODE", "ALGORITHM", "TUNNEL", "PACKETS", "BYTES",
-			  "DROPS" },
-		.right = { [6] = true, [7] = true, [8] = true },
-	};
-	size_t i = 0;
-	int rc = -1;
-
-	if (table_alloc(&t, d->nodes[r->data].count) < 0)
-		goto out;
-	for (uint32_t c = json_first(d, r->data); c != JSON_NONE; c = json_next(d, c), i++) {
-		char key[FIELD_MAX], src[FIELD_MAX], dst[FIELD_MAX], cipher[FIELD_MAX],
-			integ[FIELD_MAX], dir[FIELD_MAX];
-		char (*cell)[FIELD_MAX * 2 + 8] = t.cells[i];
-		uint64_t spi, pkts, bytes, replay, icv;
-		bool has_spi;
-
-		if (key_of(d, c, key, sizeof(key)) < 0)
-			goto out;
-		if (json_type_of(d, c) != JSON_OBJECT) {
-			err_msg("malformed reply: SA %s is not an object", key);
-			goto out;
-		}
-		if (field_u64(d, c, "spi", key, &spi, &has_spi) < 0 ||
-		    field_u64(d, c, "packets", key, &pkts, NULL) < 0 ||
-		    field_u64(d, c, "bytes", key, &bytes, NULL) < 0 ||
-		    field_u64(d, c, "drop_replay", key, &replay, NULL) < 0 ||
-		    field_u64(d, c, "drop_icv", key, &icv, NULL) < 0 ||
-		    field_str(d, c, "name", key, cell[1], FIELD_MAX) < 0 ||
-		    field_str(d, c, "direction", key, dir, sizeof(dir)) < 0 ||
-		    field_str(d, c, "mode", key, cell[3], FIELD_MAX) < 0 ||
-		    field_str(d, c, "cipher", key, cipher, sizeof(cipher)) < 0 ||
-		    field_str(d, c, "integ", key, integ, sizeof(integ)) < 0 ||
-		    field_str(d, c, "src", key, src, sizeof(src)) < 0 ||
-		    field_str(d, c, "dst", key, dst, sizeof(dst)) < 0)
-			goto out;
-		if (!has_spi) {
-			char *end;
-			unsigned long long x = strtoull(key, &end, 16);
-
-			if (*end != '\0' || x > UINT32_MAX) {
-				err_msg("malformed reply: SA %s has no spi", key);
-				goto out;
-			}
-			spi = x;
-		}
-		if (spi > UINT32_MAX) {
-			err_msg("malformed reply: SA %s: spi out of range", key);
-			goto out;
-		}
-		if (replay > UINT64_MAX - icv)
-			replay = UINT64_MAX - icv; /* saturate */
-		snprintf(cell[0], sizeof(cell[0]), "0x%08" PRIx64, spi);
-		snprintf(cell[2], sizeof(cell[2]), "%s", dir);
-		if (strcmp(integ, "-") == 0 || strcmp(integ, "none") == 0)
-			snprintf(cell[4], sizeof(cell[4]), "%s", cipher);
-		else
-			snprintf(cell[4], sizeof(cell[4]), "%s/%s", cipher, integ);
-		if (strcmp(src, "-") == 0 && strcmp(dst, "-") == 0)
-			snprintf(cell[5], sizeof(cell[5]), "-");
-		else
-			snprintf(cell[5], sizeof(cell[5]), "%s -> %s", src, dst);
-		snprintf(cell[6], sizeof(cell[6]), "%" PRIu64, pkts);
-		snprintf(cell[7], sizeof(cell[7]), "%" PRIu64, bytes);
-		snprintf(cell[8], sizeof(cell[8]), "%" PRIu64, replay + icv);
-		/* outbound first, then by SPI */
-		t.sort_key[i] = ((uint64_t)(strcmp(dir, "out") != 0) << 32) | spi;
-	}
-	table_show(&t, i, "no SAs");
-	rc = 0;
-out:
-	table_free(&t);
-	return rc;
-}
-
-static int
 cmd_ports(const struct tel_reply *r)
 {
 	const struct json_doc *d = &r->doc;
@@ -214,7 +133,7 @@ cmd_ports(const struct tel_reply *r)
 	if (table_alloc(&t, d->nodes[r->data].count) < 0)
 		goto out;
 	for (uint32_t c = json_first(d, r->data); c != JSON_NONE; c = json_next(d, c), i++) {
-		char (*cell)[FIELD_MAX * 2 + 8] = t.cells[i];
+		char (*cell)[TABLE_CELL_MAX] = t.cells[i];
 		static const char *const counters[] = { "rx_packets", "tx_packets", "rx_missed",
 							"tx_errors" };
 		uint64_t id, v;
@@ -253,7 +172,6 @@ tel_command(enum tel_command cmd, const char *sock, const char *prefix, int json
 {
 	static const char *const names[] = {
 		[TEL_STATS] = "/secgw/stats",
-		[TEL_SA_LIST] = "/secgw/sa/list",
 		[TEL_PORTS] = "/secgw/ports",
 	};
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 64];
@@ -275,8 +193,6 @@ tel_command(enum tel_command cmd, const char *sock, const char *prefix, int json
 			rc = print_json(&r);
 		else if (cmd == TEL_STATS)
 			rc = cmd_stats(&r, all);
-		else if (cmd == TEL_SA_LIST)
-			rc = cmd_sa_list(&r);
 		else
 			rc = cmd_ports(&r);
 	}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * secgwctl's read-only commands over the DPDK telemetry socket (tel_client.h):
- * stats (/secgw/stats), sa list (/secgw/sa/list) and ports (/secgw/ports),
- * printed as aligned tables, or with json the reply object as received.  The
+ * stats (/secgw/stats) and ports (/secgw/ports), printed as aligned tables,
+ * or with json the reply object as received.  (sa list goes over the control
+ * socket, edit_cmds.h: a telemetry reply holds a few dozen SAs at most.)  The
  * reply shapes are those of dataplane/CONTRACT.md; anything else is a
  * "malformed reply".
  *
@@ -11,7 +12,7 @@
 #ifndef SECGW_TELEMETRY_CMDS_H
 #define SECGW_TELEMETRY_CMDS_H
 
-enum tel_command { TEL_STATS, TEL_SA_LIST, TEL_PORTS };
+enum tel_command { TEL_STATS, TEL_PORTS };
 
 /*
  * Run cmd against the telemetry socket at sock, or when sock is NULL at the

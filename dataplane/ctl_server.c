@@ -270,6 +270,7 @@ sa_list(const struct ctl_list_req *q, struct ctl_reply *r)
 		e->bytes = c.bytes;
 		e->drop_replay = c.drop_replay;
 		e->drop_icv = c.drop_icv;
+		e->expired = s->expired;
 		r->count++;
 	}
 	r->next_cursor = i < cap ? i : 0;

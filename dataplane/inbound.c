@@ -91,7 +91,8 @@ decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 				DPC_drop_ah_malformed : DPC_drop_esp_malformed);
 			continue;
 		}
-		spi[ne] = *rte_pktmbuf_mtod_offset(pkts[i], const rte_be32_t *, at);
+		/* copied: behind a 14-byte Ethernet header the SPI is 2 bytes off alignment */
+		memcpy(&spi[ne], rte_pktmbuf_mtod_offset(pkts[i], const void *, at), sizeof(spi[ne]));
 		esp[ne++] = pkts[i];
 	}
 	sad_lookup_in_bulk(dp.sad, spi, ne, sas);

@@ -3,7 +3,9 @@
  * Read-only views for secgwctl over the DPDK telemetry socket.  Runs on the
  * telemetry thread: counters are summed with relaxed loads (see counters.h).
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <rte_ethdev.h>
 #include <rte_telemetry.h>
@@ -68,20 +70,36 @@ dp_sa_usage(const struct sa *s)
 	return t;
 }
 
-static void
+/*
+ * A telemetry reply is at most 16 kB (DPDK 22.11 MAX_OUTPUT_LEN) and a dict
+ * at most RTE_TEL_MAX_DICT_ENTRIES members, and DPDK leaves out a member that
+ * does not fit without a word.  So /secgw/sa/list pages: each reply holds no
+ * more SAs than fit in the worst case (an escaped 31-byte name, IPv6
+ * endpoints, 20-digit counters: under TEL_SA_JSON_MAX bytes each) and says
+ * where to go on.  secgwctl pages over the control socket, in bigger pages.
+ */
+#define TEL_OUTPUT_MAX (16 * 1024)
+#define TEL_SA_JSON_MAX 640
+#define TEL_SA_PAGE ((TEL_OUTPUT_MAX - 128) / TEL_SA_JSON_MAX) /* 128: the rest */
+_Static_assert(TEL_SA_PAGE + 1 <= RTE_TEL_MAX_DICT_ENTRIES, "SA page over the dict limit");
+
+/* One SA as member "0x%08x/in|out" of d (an inbound and an outbound SA may
+ * share an SPI).  0, or -1 when it could not be added. */
+static int
 add_sa(struct rte_tel_data *d, const struct sa *s)
 {
 	const struct cfg_sa *c = &s->cfg;
 	struct rte_tel_data *e = rte_tel_data_alloc();
 	struct sa_counters t = dp_sa_usage(s);
-	char key[16], buf[64];
+	const char *dir = c->dir == CFG_DIR_IN ? "in" : "out";
+	char key[24], buf[64];
 
 	if (e == NULL)
-		return;
+		return -1;
 	rte_tel_data_start_dict(e);
 	rte_tel_data_add_dict_string(e, "name", c->name);
 	rte_tel_data_add_dict_u64(e, "spi", c->spi);
-	rte_tel_data_add_dict_string(e, "direction", c->dir == CFG_DIR_IN ? "in" : "out");
+	rte_tel_data_add_dict_string(e, "direction", dir);
 	rte_tel_data_add_dict_string(e, "mode", c->mode == CFG_MODE_TUNNEL ? "tunnel" : "transport");
 	rte_tel_data_add_dict_string(e, "cipher", cfg_cipher_info(c->cipher)->name);
 	rte_tel_data_add_dict_string(e, "integ", cfg_integ_info(c->integ)->name);
@@ -92,24 +110,41 @@ add_sa(struct rte_tel_data *d, const struct sa *s)
 	rte_tel_data_add_dict_u64(e, "drop_replay", t.drop_replay);
 	rte_tel_data_add_dict_u64(e, "drop_icv", t.drop_icv);
 	rte_tel_data_add_dict_string(e, "state", s->expired ? "expired" : "live");
-	snprintf(key, sizeof(key), "0x%08x", c->spi);
-	if (rte_tel_data_add_dict_container(d, key, e, 0) != 0)
+	snprintf(key, sizeof(key), "0x%08x/%s", c->spi, dir);
+	if (rte_tel_data_add_dict_container(d, key, e, 0) != 0) {
 		rte_tel_data_free(e);
+		return -1;
+	}
+	return 0;
 }
 
+/* /secgw/sa/list[,CURSOR]: the SAs from SAD slot CURSOR (default 0) on, and
+ * "next_cursor", the CURSOR of the next page, 0 after the last. */
 static int
-tel_sa_list(const char *cmd __rte_unused, const char *params __rte_unused,
-	    struct rte_tel_data *d)
+tel_sa_list(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
 {
-	uint32_t i, cap = sad_capacity(dp.sad);
+	uint32_t i, n = 0, cap = sad_capacity(dp.sad);
+	unsigned long cursor = 0;
+	char *end;
 
+	if (params != NULL && params[0] != '\0') {
+		errno = 0;
+		cursor = strtoul(params, &end, 10);
+		if (params[0] < '0' || params[0] > '9' || errno != 0 || *end != '\0' ||
+		    cursor > UINT32_MAX)
+			return -EINVAL;
+	}
 	rte_tel_data_start_dict(d);
-	for (i = 0; i < cap; i++) {
+	for (i = (uint32_t)cursor; i < cap && n < TEL_SA_PAGE; i++) {
 		const struct sa *s = sad_slot(dp.sad, i);
 
-		if (s->live)
-			add_sa(d, s);
+		if (!s->live)
+			continue;
+		if (add_sa(d, s) != 0)
+			return -ENOMEM; /* a reply with an SA missing would look complete */
+		n++;
 	}
+	rte_tel_data_add_dict_u64(d, "next_cursor", i < cap ? i : 0);
 	return 0;
 }
 
@@ -157,7 +192,8 @@ dp_telemetry_init(void)
 	if (rte_telemetry_register_cmd("/secgw/stats", tel_stats,
 				       "Data-plane counters, summed over workers") != 0 ||
 	    rte_telemetry_register_cmd("/secgw/sa/list", tel_sa_list,
-				       "Installed SAs with their counters") != 0 ||
+				       "Installed SAs with their counters, a page from SAD slot "
+				       "param (default 0) on, and next_cursor") != 0 ||
 	    rte_telemetry_register_cmd("/secgw/ports", tel_ports,
 				       "Ports with their addresses and counters") != 0)
 		return -1;

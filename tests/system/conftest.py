@@ -177,9 +177,16 @@ class Gateway:
         return self.ctl("stats")
 
     def sa_list(self):
-        """SPI (int) -> dict of the SA's telemetry."""
+        """SPI (int) -> dict of the SA, from `secgwctl --json sa list`, whose keys are
+        "0x%08x/in" or "0x%08x/out".  The tests give their inbound and outbound SAs
+        different SPIs; two SAs with one SPI fail here rather than one hiding the other."""
         d = self.ctl("sa", "list")
-        return {int(k, 16) if isinstance(k, str) else int(k): v for k, v in d.items()}
+        sas = {}
+        for k, v in d.items():
+            assert k == "0x%08x/%s" % (v["spi"], v["direction"]), (k, v)
+            assert v["spi"] not in sas, "SPI %#x is both an inbound and an outbound SA" % v["spi"]
+            sas[v["spi"]] = v
+        return sas
 
     def stop(self):
         """SIGTERM; fail on a non-zero exit or any sanitizer report."""

@@ -15,6 +15,7 @@ hand with secgwctl, SAs 0x3001 (out) and 0x4001 (in).
 
 import json
 import os
+import socket
 import struct
 import subprocess
 import time
@@ -301,3 +302,107 @@ def test_live_sa_replacement(ctl_gw):
     assert verified == FLOW_N
     assert set(t.gw.sa_list()) == {SPI_OUT2}
     assert set(policies(t)) == {"ctl-out2"}
+
+
+# ------------------------------------------------------------------ d) sa list of many SAs
+
+MANY = 300   # SPIs, each an outbound and an inbound SA: 600 SAs
+MANY_SPI = 0x20000
+SA_FIELDS = {"name", "spi", "direction", "mode", "cipher", "integ", "src", "dst", "packets",
+             "bytes", "drop_replay", "drop_icv", "state"}
+
+
+def unique_keys(pairs):
+    """json.loads object_pairs_hook: a repeated member name is an SA hidden."""
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), "repeated keys: %s" % sorted(
+        k for k in set(keys) if keys.count(k) > 1)[:10]
+    return dict(pairs)
+
+
+def telemetry_pages(t):
+    """/secgw/sa/list,CURSOR page by page, as dpdk-telemetry.py users would:
+    (all SAs, number of pages)."""
+    path = "/var/run/dpdk/%s/dpdk_telemetry.v2" % t.gw.prefix
+    sas, cursor, pages = {}, 0, 0
+    while True:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+            s.settimeout(5)
+            s.connect(path)
+            hello = json.loads(s.recv(4096))
+            s.send(b"/secgw/sa/list,%d" % cursor)
+            reply = json.loads(s.recv(hello["max_output_len"]), object_pairs_hook=unique_keys)
+        page = reply["/secgw/sa/list"]
+        pages += 1
+        nxt = page.pop("next_cursor")
+        assert not set(page) & set(sas), "an SA on two pages"
+        sas.update(page)
+        if nxt == 0:
+            return sas, pages
+        assert nxt > cursor, (cursor, nxt)
+        cursor = nxt
+
+
+def test_sa_list_many(ctl_gw):
+    """sa list shows every SA, far beyond what one telemetry reply holds (256 dict
+    members, 16 kB): 600 SAs added with batch, 300 SPIs each used by an outbound and an
+    inbound SA, besides the tunnel's two, which carry traffic."""
+    t = ctl_gw
+    # traffic first: outbound() and inbound() read conftest's sa_list, keyed by SPI alone
+    key_tunnel(t)
+    moved = outbound(t, 40, "many_out")
+    assert moved.get("out_protect") == 40 and not no_drops(moved), moved
+    moved, _ = inbound(t, 30)
+    assert moved.get("in_esp") == 30 and not no_drops(moved), moved
+    lines = []
+    for k in range(MANY):
+        spi = MANY_SPI + k
+        lines.append("sa add {spi: %#x, direction: out, src: 10.99.0.1, dst: 10.99.0.2, "
+                     "cipher: %s, key: %s}" % (spi, CIPHER, KEY_OUT))
+        lines.append("sa add {spi: %#x, direction: in, src: 10.99.0.2, dst: 10.99.0.1, "
+                     "cipher: %s, key: %s}" % (spi, CIPHER, KEY_IN))
+    p = run([t.gw.build.ctl, "-p", t.gw.prefix, "batch"], input="\n".join(lines) + "\n",
+            check=False, timeout=60)
+    assert (p.returncode, p.stderr) == (0, ""), (p.returncode, p.stderr)
+
+    rc, out, err = ctl(t, "--json", "sa", "list")
+    assert (rc, err) == (0, ""), (rc, err)
+    sas = json.loads(out, object_pairs_hook=unique_keys)
+    many = {"0x%08x/%s" % (MANY_SPI + k, d) for k in range(MANY) for d in ("out", "in")}
+    assert set(sas) == many | {"0x00003001/out", "0x00004001/in"}, sorted(set(sas) ^ many)[:10]
+    for key, sa in sas.items():
+        assert set(sa) == SA_FIELDS, (key, sa)
+        assert key == "0x%08x/%s" % (sa["spi"], sa["direction"]), (key, sa)
+        assert (sa["mode"], sa["cipher"], sa["integ"], sa["state"]) == (
+            "tunnel", CIPHER, "none", "live"), (key, sa)
+        assert (sa["src"], sa["dst"]) == (("10.99.0.1", "10.99.0.2") if sa["direction"] == "out"
+                                          else ("10.99.0.2", "10.99.0.1")), (key, sa)
+        assert sa["drop_replay"] == 0 and sa["drop_icv"] == 0, (key, sa)
+        if key in many:
+            assert sa["name"] == "sa-%08x" % sa["spi"], (key, sa)
+            assert sa["packets"] == 0 and sa["bytes"] == 0, (key, sa)
+    assert sas["0x00003001/out"]["packets"] == 40, sas["0x00003001/out"]
+    assert sas["0x00004001/in"]["packets"] == 30, sas["0x00004001/in"]
+    assert sas["0x00003001/out"]["bytes"] > 0 and sas["0x00004001/in"]["bytes"] > 0
+
+    # the telemetry command pages, and its pages add up to the same list
+    tel, pages = telemetry_pages(t)
+    assert tel == sas and pages >= len(sas) // 25, pages
+
+    # -s: the telemetry socket's path, whose directory holds the control socket too
+    p = run([t.gw.build.ctl, "-s", "/var/run/dpdk/%s/dpdk_telemetry.v2" % t.gw.prefix,
+             "--json", "sa", "list"], check=False, timeout=15)
+    assert (p.returncode, p.stderr) == (0, "") and json.loads(p.stdout) == sas, p
+
+    # the table: a header and one row per SA, outbound first, then by SPI
+    rc, out, err = ctl(t, "sa", "list")
+    assert (rc, err) == (0, ""), (rc, err)
+    rows = [line.split() for line in out.splitlines()]
+    assert rows[0] == ["SPI", "NAME", "DIR", "MODE", "ALGORITHM", "TUNNEL", "PACKETS",
+                       "BYTES", "DROPS"], rows[0]
+    want = sorted(((sa["direction"] == "in", sa["spi"]) for sa in sas.values()))
+    assert [(r[2] == "in", int(r[0], 16)) for r in rows[1:]] == want
+    for r in rows[1:]:
+        sa = sas["%s/%s" % (r[0], r[2])]
+        assert r == [r[0], sa["name"], sa["direction"], "tunnel", CIPHER, sa["src"], "->",
+                     sa["dst"], str(sa["packets"]), str(sa["bytes"]), "0"], r

@@ -13,6 +13,7 @@ from scapy.layers.l2 import Ether
 from conftest import Sniffer, changed, send_frames
 from test_esp_scapy import udp
 
+CTL_VERSION = 2  # control/ctl_proto.h
 CTL_EVENTS = 7
 EV_SOFT, EV_HARD = 1, 2
 LIMIT_PACKETS = 2
@@ -26,7 +27,7 @@ def read_events(prefix, cursor=0):
     s.settimeout(5)
     try:
         s.connect("/var/run/dpdk/%s/secgw.ctl" % prefix)
-        s.send(struct.pack("<HHII", 1, CTL_EVENTS, 42, 4) + struct.pack("<I", cursor))
+        s.send(struct.pack("<HHII", CTL_VERSION, CTL_EVENTS, 42, 4) + struct.pack("<I", cursor))
         r = s.recv(70000)
     finally:
         s.close()
