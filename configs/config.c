@@ -39,7 +39,8 @@ static const char *const top_keys[] = {
 
 static const char *const dataplane_keys[] = {
 	"file_prefix", "main_lcore", "workers", "cpus", "hugepages", "memory_mb", "mbufs",
-	"burst", "idle_polls", "idle_sleep_us", "max_sas", "max_policies", NULL,
+	"burst", "idle_polls", "idle_sleep_us", "max_sas", "max_policies", "fragment",
+	"icmp_rate", "icmp_burst", "reassembly_flows", "reassembly_timeout_ms", NULL,
 };
 
 static void set_dataplane_defaults(struct secgw_config *cfg)
@@ -57,6 +58,10 @@ static void set_dataplane_defaults(struct secgw_config *cfg)
 	cfg->burst = 32;
 	cfg->idle_polls = 256;
 	cfg->idle_sleep_us = 100;
+	cfg->fragment = CFG_FRAG_PRE;
+	cfg->icmp_rate = 1000;
+	cfg->icmp_burst = 50;
+	cfg->reasm_timeout_ms = 1000;
 }
 
 long cfg_read_list(const struct cfg_obj *o, const char *key, size_t lo, size_t hi,
@@ -148,6 +153,41 @@ static int read_cpus(struct loader *ld, const struct cfg_obj *dp)
 	return 0;
 }
 
+/*
+ * MTU handling and reassembly (read after mbufs and workers, which bound the
+ * reassembly table): fragments held for reassembly are mbufs taken from the
+ * pool RX needs too, so all workers' tables together may hold at most half of it.
+ */
+static int read_mtu_fields(struct loader *ld, const struct cfg_obj *o)
+{
+	static const char *const frag[] = { "pre", "never" };
+	_Static_assert(CFG_FRAG_PRE == 0 && CFG_FRAG_NEVER == 1, "fragment names");
+	struct secgw_config *cfg = ld->cfg;
+	uint32_t per_flow = CFG_REASM_FRAGS_PER_FLOW * cfg->n_workers;
+	uint32_t max_flows = cfg->mbufs / 2 / per_flow;
+	int v = CFG_FRAG_PRE;
+
+	if (obj_enum(o, "fragment", frag, 2, &v) < 0 ||
+	    obj_u32(o, "icmp_rate", 0, 1000000, &cfg->icmp_rate) < 0 ||
+	    obj_u32(o, "icmp_burst", 1, 100000, &cfg->icmp_burst) < 0 ||
+	    obj_u32(o, "reassembly_timeout_ms", 10, 60000, &cfg->reasm_timeout_ms) < 0)
+		return -1;
+	cfg->fragment = (enum cfg_fragment)v;
+	if (obj_get(o, "reassembly_flows") == NULL) {
+		cfg->reasm_flows = max_flows < 256 ? max_flows : 256;
+		return 0;
+	}
+	if (obj_u32(o, "reassembly_flows", 1, 65536, &cfg->reasm_flows) < 0)
+		return -1;
+	if (cfg->reasm_flows > max_flows)
+		return obj_fail(o, "reassembly_flows",
+				"expected at most %u (flows x %u fragments x %u workers may hold "
+				"half of the %u mbufs), got %u",
+				max_flows, CFG_REASM_FRAGS_PER_FLOW, cfg->n_workers, cfg->mbufs,
+				cfg->reasm_flows);
+	return 0;
+}
+
 static int read_dataplane(struct loader *ld, const struct cfg_obj *top)
 {
 	struct secgw_config *cfg = ld->cfg;
@@ -168,7 +208,8 @@ static int read_dataplane(struct loader *ld, const struct cfg_obj *top)
 	    obj_u32(&o, "idle_polls", 0, UINT32_MAX, &cfg->idle_polls) < 0 ||
 	    obj_u32(&o, "idle_sleep_us", 0, 100000, &cfg->idle_sleep_us) < 0 ||
 	    obj_u32(&o, "max_sas", 1, CFG_MAX_SAS, &cfg->max_sas) < 0 ||
-	    obj_u32(&o, "max_policies", 1, CFG_MAX_POLICIES, &cfg->max_policies) < 0)
+	    obj_u32(&o, "max_policies", 1, CFG_MAX_POLICIES, &cfg->max_policies) < 0 ||
+	    read_mtu_fields(ld, &o) < 0)
 		return -1;
 	return 0;
 }

@@ -188,6 +188,17 @@ struct cfg_sa {
 
 enum cfg_crypto_driver { CFG_CRYPTO_AESNI_MB, CFG_CRYPTO_OPENSSL };
 
+/* What happens to an IPv4 packet without DF that will not fit its egress MTU. */
+enum cfg_fragment {
+	CFG_FRAG_PRE,   /* "pre": fragment it (before encryption when it is to be protected,
+			 * RFC 4301 §8.1 pre-fragmentation) */
+	CFG_FRAG_NEVER, /* "never": drop it and answer ICMP fragmentation needed, as for DF */
+};
+
+/* Reassembly of fragments addressed to the gateway: rte_ip_frag holds at most this
+ * many fragments of one packet (RTE_LIBRTE_IP_FRAG_MAX_FRAG in Debian's DPDK). */
+#define CFG_REASM_FRAGS_PER_FLOW 8
+
 struct secgw_config {
 	char path[256];
 
@@ -203,6 +214,13 @@ struct secgw_config {
 	uint16_t burst;                   /* RX burst; default 32, max 64 */
 	uint32_t idle_polls;              /* empty polls before backing off; default 256 */
 	uint32_t idle_sleep_us;           /* sleep per empty poll once backed off; default 100; 0 = busy-poll */
+	/* MTU (configs/README.md, "MTU and fragments"): */
+	enum cfg_fragment fragment;       /* "fragment: pre|never", default pre */
+	uint32_t icmp_rate;               /* ICMP errors per second and worker; default 1000; 0 = none */
+	uint32_t icmp_burst;              /* token bucket depth; default 50 */
+	uint32_t reasm_flows;             /* "reassembly_flows": packets being reassembled per worker;
+					   * default min(256, mbufs / (2 * 8 * workers)) */
+	uint32_t reasm_timeout_ms;        /* "reassembly_timeout_ms": default 1000 */
 
 	/* crypto: */
 	enum cfg_crypto_driver crypto_driver; /* "aesni_mb" (default) or "openssl" */

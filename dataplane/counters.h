@@ -52,7 +52,19 @@
 	X(drop_no_route)                                                       \
 	X(drop_no_neighbor)                                                    \
 	X(drop_ttl)                                                            \
-	X(drop_mtu)                                                            \
+	X(drop_mtu)          /* bigger than the egress MTU, not fragmented (DF, IPv6, fragment: never) */ \
+	X(drop_mtu_nomem)    /* no mbuf for the fragments of a packet */       \
+	X(out_fragmented)    /* packets fragmented to fit the egress MTU (before ESP when protected) */ \
+	X(out_fragments)     /* the fragments they became */                   \
+	X(icmp_frag_needed_tx) /* ICMP fragmentation needed sent (RFC 1191) */  \
+	X(icmp_ptb_tx)       /* ICMPv6 packet too big sent (RFC 4443 §3.2) */  \
+	X(icmp_ratelimited)  /* ICMP errors not sent: over dataplane.icmp_rate */ \
+	X(in_frag)           /* fragments to the gateway taken for reassembly */ \
+	X(in_reassembled)    /* packets reassembled from them */               \
+	X(drop_reasm_timeout) /* fragments of packets not complete in reassembly_timeout_ms */ \
+	X(drop_reasm_invalid) /* fragments overlapping, duplicated, too many, or malformed */ \
+	X(drop_reasm_table_full) /* fragments of new packets while reassembly_flows are in use */ \
+	X(drop_reasm_too_big) /* reassembled packets longer than one mbuf holds */ \
 	X(drop_to_gateway)   /* addressed to us, no local service */          \
 	X(drop_nomem)        /* crypto op pool empty */                        \
 	X(drop_punt_full)                                                      \

@@ -4,6 +4,7 @@
 
 #include "dp.h"
 #include "ipfam.h"
+#include "mtu.h"
 #include "neigh.h"
 #include "route.h"
 
@@ -49,25 +50,14 @@ hold_for_resolution(struct dp_worker *w, struct rte_mbuf *m, uint16_t port,
 		w->cnt.c[DPC_arp_hold]++;
 }
 
-/* Both families after the route lookup (nh NULL: none): MTU, Ethernet, neighbor, TX. */
+/* A packet that fits the port's MTU: Ethernet, neighbor (ip), TX. */
 static void
-send_to_nexthop(struct dp_worker *w, struct rte_mbuf *m, const struct dp_nexthop *nh,
-		const struct neigh_addr *dst, uint16_t ether_type)
+send_frame(struct dp_worker *w, struct rte_mbuf *m, const struct dp_nexthop *nh,
+	   const struct neigh_addr *ip, uint16_t ether_type)
 {
-	const struct dp_port *port;
-	const struct neigh_addr *ip;
+	const struct dp_port *port = &dp.ports[nh->port];
 	struct rte_ether_hdr *eth;
 
-	if (unlikely(nh == NULL)) {
-		dp_drop(w, m, DPC_drop_no_route);
-		return;
-	}
-	port = &dp.ports[nh->port];
-	ip = nh->on_link ? dst : &nh->gw;
-	if (unlikely(rte_pktmbuf_pkt_len(m) > port->mtu)) {
-		dp_drop(w, m, DPC_drop_mtu);
-		return;
-	}
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
 	if (unlikely(eth == NULL)) {
 		dp_drop(w, m, DPC_drop_encap);
@@ -82,6 +72,30 @@ send_to_nexthop(struct dp_worker *w, struct rte_mbuf *m, const struct dp_nexthop
 	m->l2_len = sizeof(*eth);
 
 	dp_tx_frame(w, nh->port, m);
+}
+
+/* Both families after the route lookup (nh NULL: none): MTU, then send_frame. */
+static void
+send_to_nexthop(struct dp_worker *w, struct rte_mbuf *m, const struct dp_nexthop *nh,
+		const struct neigh_addr *dst, uint16_t ether_type)
+{
+	struct rte_mbuf *frags[DP_FRAG_MAX];
+	const struct neigh_addr *ip;
+	uint16_t i, n;
+
+	if (unlikely(nh == NULL)) {
+		dp_drop(w, m, DPC_drop_no_route);
+		return;
+	}
+	ip = nh->on_link ? dst : &nh->gw;
+	if (unlikely(rte_pktmbuf_pkt_len(m) > dp.ports[nh->port].mtu)) {
+		/* fragments (IPv4 without DF), or dropped and answered with ICMP */
+		n = dp_mtu_exceeded(w, m, dp.ports[nh->port].mtu, frags);
+		for (i = 0; i < n; i++)
+			send_frame(w, frags[i], nh, ip, ether_type);
+		return;
+	}
+	send_frame(w, m, nh, ip, ether_type);
 }
 
 void

@@ -11,6 +11,7 @@
 
 #include "dp.h"
 #include "ipfam.h"
+#include "mtu.h"
 
 /* ESP header, IV, at least the 2-byte trailer and the ICV, block aligned. */
 static inline bool
@@ -227,6 +228,9 @@ dp_inbound_burst(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 			clear[nc++] = pkts[i];
 			continue;
 		}
+		/* RFC 4303 §3.4.1: reassemble before ESP; NULL while fragments are missing */
+		if (unlikely(dp_is_fragment(pkts[i])) && (pkts[i] = dp_reasm(w, pkts[i])) == NULL)
+			continue;
 		proto = dp_upper_proto(pkts[i]);
 		if (proto == IPPROTO_UDP) {
 			if (!udp_to_gateway(w, pkts[i]))

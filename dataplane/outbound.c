@@ -10,6 +10,7 @@
 
 #include "dp.h"
 #include "ipfam.h"
+#include "mtu.h"
 
 /*
  * RFC 4303 §2.7: traffic-flow confidentiality padding after the inner packet,
@@ -67,9 +68,10 @@ static void
 outbound(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n, bool forwarded)
 {
 	const struct spd_entry *res[DP_MAX_BURST];
-	struct rte_mbuf *prot[DP_MAX_BURST];
-	struct sa *psa[DP_MAX_BURST];
+	struct rte_mbuf *prot[DP_MAX_BURST], *frags[DP_FRAG_MAX];
+	struct sa *psa[DP_MAX_BURST], *sa;
 	uint16_t i, np = 0;
+	int j, nf;
 
 	dp_spd_lookup(dp_spd(), CFG_DIR_OUT, pkts, n, res);
 
@@ -94,19 +96,38 @@ outbound(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n, bool forwarde
 			dp_forward(w, m);
 			continue;
 		}
-		psa[np] = sad_slot(dp.sad, res[i]->sa_idx);
-		if (unlikely(__atomic_load_n(&psa[np]->expired, __ATOMIC_RELAXED))) {
+		sa = sad_slot(dp.sad, res[i]->sa_idx);
+		if (unlikely(__atomic_load_n(&sa->expired, __ATOMIC_RELAXED))) {
 			dp_drop(w, m, DPC_drop_sa_expired);
 			continue;
 		}
-		meta = dp_meta(m);
-		meta->inner_len = rte_pktmbuf_pkt_len(m);
-		inner_tos_df(m, meta);
-		if (unlikely(!tfc_pad(m, psa[np]->tfc_pad))) {
-			dp_drop(w, m, DPC_drop_encap);
+		nf = dp_mtu_protect(w, m, sa, frags);
+		if (nf < 0)
 			continue;
+		if (nf == 0) {
+			frags[0] = m;
+			nf = 1;
+		} else if (np != 0) {
+			/* the packets before m leave first: fragments must not overtake them */
+			protect(w, prot, psa, np);
+			np = 0;
 		}
-		prot[np++] = m;
+		for (j = 0; j < nf; j++) {
+			m = frags[j];
+			if (np == DP_MAX_BURST) {
+				protect(w, prot, psa, np);
+				np = 0;
+			}
+			meta = dp_meta(m);
+			meta->inner_len = rte_pktmbuf_pkt_len(m);
+			inner_tos_df(m, meta);
+			if (unlikely(!tfc_pad(m, sa->tfc_pad))) {
+				dp_drop(w, m, DPC_drop_encap);
+				continue;
+			}
+			psa[np] = sa;
+			prot[np++] = m;
+		}
 	}
 	protect(w, prot, psa, np);
 }

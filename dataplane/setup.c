@@ -13,6 +13,7 @@
 #include "ah.h"
 #include "ike_relay.h"
 #include "dp.h"
+#include "mtu.h"
 #include "ctl_server.h"
 #include "neigh.h"
 #include "policy_store.h"
@@ -250,10 +251,11 @@ dp_setup(char *err, size_t len)
 	for (i = 0; i < dp.n_ports; i++)
 		if (port_setup(i, err, len) != 0)
 			return -1;
-	if (tables_setup(err, len) != 0)
+	if (tables_setup(err, len) != 0 || dp_reasm_setup(err, len) != 0)
 		return -1;
 	if (dp_ike_relay_open(err, len) != 0)
 		return -1;
+	dp_frag_setup();
 	return dp_ctl_open(err, len);
 }
 
@@ -290,6 +292,7 @@ dp_teardown(void)
 	for (i = 0; dp.workers != NULL && i < dp.n_workers; i++)
 		rte_free(dp.workers[i].sa_cnt);
 	rte_free(dp.workers);
+	dp_reasm_teardown(); /* the fragments it holds go back to the pool */
 	rte_mempool_free(dp.sess_pool);
 	rte_mempool_free(dp.cop_pool);
 	rte_mempool_free(dp.mbuf_pool);

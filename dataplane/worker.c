@@ -7,6 +7,7 @@
 
 #include "dp.h"
 #include "ipfam.h"
+#include "mtu.h"
 #include "reclaim.h"
 
 void
@@ -204,6 +205,7 @@ dp_worker_main(void *arg)
 			got += send_injected(w);
 		dp_tx_flush(w);
 		dp_drops_flush(w);
+		dp_reasm_poll(w);
 		/* nothing from earlier SPD generations or deleted SAs is held now */
 		rte_rcu_qsbr_quiescent(dp.qsv, w->idx);
 		idle_backoff(w, got);

@@ -157,6 +157,8 @@ static void check_minimal(const struct secgw_config *c)
 	CHECK(c->n_ports == 2 && c->n_routes == 0 && c->n_policies == 0 && c->n_sas == 0);
 	CHECK(c->routes == NULL && c->policies == NULL && c->sas == NULL);
 	CHECK(c->max_sas == 1024 && c->max_policies == 1024);
+	CHECK(c->fragment == CFG_FRAG_PRE && c->icmp_rate == 1000 && c->icmp_burst == 50);
+	CHECK(c->reasm_flows == 256 && c->reasm_timeout_ms == 1000);
 	CHECK_STR(c->ports[0].name, "lan");
 	CHECK(c->ports[0].role == CFG_PORT_PROTECTED && c->ports[1].role == CFG_PORT_UNPROTECTED);
 	CHECK(c->ports[0].mtu == 1500 && c->ports[0].n_neighbors == 0);
@@ -172,6 +174,8 @@ static void check_full_dataplane(const struct secgw_config *c)
 	CHECK(c->memory_mb == 1024 && c->mbufs == 32768 && c->burst == 64);
 	CHECK(c->idle_polls == 0 && c->idle_sleep_us == 0);
 	CHECK(c->max_sas == 2048 && c->max_policies == 4096);
+	CHECK(c->fragment == CFG_FRAG_NEVER && c->icmp_rate == 10 && c->icmp_burst == 5);
+	CHECK(c->reasm_flows == 64 && c->reasm_timeout_ms == 500);
 	CHECK(c->crypto_driver == CFG_CRYPTO_OPENSSL);
 	CHECK_STR(c->ports[0].devargs, "net_af_packet0,iface=veth0,qpairs=1");
 	CHECK_STR(c->ports[1].devargs, "net_memif0,role=server,socket=/run/secgw/memif0.sock");
@@ -517,6 +521,9 @@ static const struct {
 	{ "lifetime-soft-above-hard.yaml",
 	  "18:30: sas[0].lifetime.soft_packets: must be below hard_packets (100)" },
 	{ "lifetime-unknown.yaml", "18:16: sas[0].lifetime.soft_minutes: unknown field" },
+	{ "reassembly-flows.yaml",
+	  "4:21: dataplane.reassembly_flows: expected at most 64 (flows x 8 fragments x 1 workers "
+	  "may hold half of the 1024 mbufs), got 100" },
 	{ "replay-window-small.yaml",
 	  "18:20: sas[0].replay_window: expected 0 (disabled) or 32..4096, got 16" },
 	{ "route-unknown-port.yaml",
