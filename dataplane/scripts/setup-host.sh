@@ -22,6 +22,8 @@ fi
 # package that is only a Recommends of another one is named explicitly.
 PACKAGES=(
 	build-essential      # gcc (with libasan/libubsan for the sanitizer build), make, libc headers
+	clang                # tests/fuzz/run-fuzz.sh (libFuzzer harness of the IKE codec)
+	libclang-rt-dev      # clang's libFuzzer/ASan/UBSan runtimes (only a Recommends of clang)
 	pkg-config           # meson finds libdpdk, openssl, yaml-0.1 through it
 	meson ninja-build    # the build
 	libdpdk-dev          # DPDK 22.11 headers + libs, pulls the af_packet/memif/tap PMDs and
