@@ -24,7 +24,7 @@ import time
 
 import pytest
 
-from conftest import Sniffer, sanitizer_env
+from conftest import Gateway, Sniffer, dataplane_yaml, sanitizer_env
 from netns import Lab, run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -128,14 +128,8 @@ secrets { ike-sg { id-sg = %s
             return f.read()
 
 
-class SecgwIke:
-    def __init__(self, build, ns, workdir, ike, esp, initiate):
-        self.bin = secgw_ike_path(build)
-        self.ns, self.dir = ns, workdir
-        self.cfg = os.path.join(workdir, "ike.yaml")
-        self.errpath = os.path.join(workdir, "secgw-ike.err")
-        with open(self.cfg, "w") as f:
-            f.write("""connections:
+def connections_yaml(ike, esp, initiate):
+    return ("""connections:
   - name: sw
     local_addr: %s
     remote_addr: %s
@@ -150,9 +144,20 @@ class SecgwIke:
 """ % (ADDR_SG, ADDR_SW, ID_SG, ID_SW, PSK, ike, esp, NET_SG, NET_SW,
        "initiate" if initiate else "wait"))
 
-    def start(self):
+
+class SecgwIke:
+    def __init__(self, build, ns, workdir, ike, esp, initiate, cfg=None):
+        self.bin = secgw_ike_path(build)
+        self.ns, self.dir = ns, workdir
+        self.cfg = cfg or os.path.join(workdir, "ike.yaml")
+        self.errpath = os.path.join(workdir, "secgw-ike.err")
+        if ike is not None:
+            with open(self.cfg, "a") as f:
+                f.write(connections_yaml(ike, esp, initiate))
+
+    def start(self, extra=()):
         self.err = open(self.errpath, "w")
-        self.proc = self.ns.popen([self.bin, "-c", self.cfg, "-v", "--debug-keys"],
+        self.proc = self.ns.popen([self.bin, "-c", self.cfg, "-v", "--debug-keys"] + list(extra),
                                   stdout=self.err, stderr=subprocess.STDOUT,
                                   env=sanitizer_env())
         time.sleep(0.3)
@@ -280,3 +285,101 @@ def test_ike_strongswan(build, tmp_path, ike, esp, we_initiate):
         lab.stop(sg.proc)
         assert sg.proc.returncode == 0, sg.logtext()[-3000:]
         assert "ERROR: AddressSanitizer" not in sg.logtext()
+
+
+def two_namespaces(lab):
+    sw_ns, sg_ns = lab.netns("sw"), lab.netns("sg")
+    lab.veth(sw_ns, "ikesw0", sg_ns, "ikesg0")
+    sw_ns.ip("addr", "add", ADDR_SW + "/24", "dev", "ikesw0")
+    sg_ns.ip("addr", "add", ADDR_SG + "/24", "dev", "ikesg0")
+    sw_ns.ip("addr", "add", "10.99.7.1/32", "dev", "lo")
+    return sw_ns, sg_ns
+
+
+def test_invalid_ke_round_trip(build, tmp_path):
+    """We guess x25519 for our KE, charon allows only modp2048: it answers
+    INVALID_KE_PAYLOAD, we retry with group 14 and the SAs come up."""
+    with Lab("ike") as lab:
+        sw_ns, sg_ns = two_namespaces(lab)
+        swdir, sgdir = str(tmp_path / "sw"), str(tmp_path / "sg")
+        os.makedirs(sgdir)
+        charon = Charon(sw_ns, swdir, "aes128-sha256-modp2048", "aes128gcm16")
+        charon.start()
+        sg = SecgwIke(build, sg_ns, sgdir,
+                      "aes128gcm16-prfsha256-x25519, aes128-sha256-modp2048", "aes128gcm16", True)
+        sg.start()
+        sg.wait_for(r"responder wants DH group 14, retrying")
+        sg.wait_for(r"CHILD-KEYS conn=sw")
+        sas = list_sas(charon)
+        assert "ESTABLISHED" in sas and "MODP_2048" in sas, sas
+        lab.stop(sg.proc)
+        assert sg.proc.returncode == 0
+
+
+# The data plane's ports face veth pairs inside secgw-ike's namespace; IKE itself
+# travels through the kernel on ikesg0, since secgw-dp has no punt path for IKE yet.
+DP_PORTS = """
+crypto:
+  driver: aesni_mb
+
+ports:
+  - name: inside
+    devargs: net_af_packet0,iface=dpin,framecnt=4096
+    role: protected
+    address: 10.99.6.1/24
+  - name: outside
+    devargs: net_af_packet1,iface=dpout,framecnt=4096
+    role: unprotected
+    address: 10.99.5.1/24
+
+routes:
+  - dst: 10.99.7.0/24
+    via: 10.99.5.2
+    port: outside
+
+"""
+
+
+def test_child_sa_into_secgw_dp(build, tmp_path):
+    """secgw-ike with --dp: the Child SA pair and its two policies appear in a running
+    secgw-dp (`secgwctl sa list` / `policy list`), ESP in UDP 4500, and go away
+    when secgw-ike stops.  One config file holds both the data plane's sections and
+    connections:."""
+    with Lab("ikedp") as lab:
+        sw_ns, sg_ns = two_namespaces(lab)
+        lab.veth(sg_ns, "dpin", sg_ns, "dpinp")
+        lab.veth(sg_ns, "dpout", sg_ns, "dpoutp")
+        swdir, sgdir = str(tmp_path / "sw"), str(tmp_path / "sg")
+        os.makedirs(sgdir)
+        prefix = lab.uid + "ike"
+        text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
+            "aes128gcm16-prfsha256-x25519", "aes128gcm16", True)
+        gw = Gateway(build, sg_ns, text, sgdir, name="gw")
+        charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
+        charon.start()
+        try:
+            gw.start()
+            sg = SecgwIke(build, sg_ns, sgdir, None, None, True, cfg=gw.config + ".ike")
+            # the very file the data plane loaded, connections: included
+            with open(gw.config) as src, open(sg.cfg, "w") as dst:
+                dst.write(src.read())
+            sg.start(["--dp", prefix])
+            m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
+            spi_in, spi_out = int(m.group(1), 16), int(m.group(2), 16)
+            sas = gw.sa_list()
+            assert spi_in in sas and spi_out in sas, sas
+            pols = gw.ctl("policy", "list")
+            text = json_text(pols)
+            assert "ike-out-%08x" % spi_out in text and "ike-in-%08x" % spi_in in text, text
+            assert "10.99.7.0/24" in text and "10.99.6.0/24" in text, text
+            lab.stop(sg.proc)
+            assert sg.proc.returncode == 0, sg.logtext()[-3000:]
+            sas = gw.sa_list()
+            assert spi_in not in sas and spi_out not in sas, sas
+        finally:
+            gw.stop()
+
+
+def json_text(obj):
+    import json
+    return json.dumps(obj)
