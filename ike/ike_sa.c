@@ -269,12 +269,14 @@ static int input_response(struct ike_sa *sa, const uint8_t *msg, size_t len, uin
 		return ike_sa_drop(sa, IKE_SA_DROP_UNEXPECTED);
 	if (sa->state == IKE_SA_INIT_SENT)
 		return ike_init_response(sa, msg, len, src_ip, src_port, dst_port, now, out);
-	if (sa->state != IKE_SA_AUTH_SENT)
+	if (sa->state != IKE_SA_AUTH_SENT && sa->state != IKE_SA_ESTABLISHED)
 		return ike_sa_drop(sa, IKE_SA_DROP_UNEXPECTED);
 	if (ike_sa_open(sa, msg, len) < 0)
 		return -1;
 	sa->req_pending = false;
 	sa->req_next++;
+	if (sa->state == IKE_SA_ESTABLISHED)
+		return ike_info_response(sa);
 	return ike_auth_response(sa) < 0 ? -1 : 0;
 }
 

@@ -168,6 +168,14 @@ int ike_sa_timer(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out);
 /* When ike_sa_timer() next has work, UINT64_MAX if never. */
 uint64_t ike_sa_next_timer(const struct ike_sa *sa);
 
+/*
+ * Delete an ESTABLISHED IKE SA and with it its Child SA (§1.4.1): an
+ * INFORMATIONAL request with Delete; the SA goes DEAD when the answer comes or
+ * the retransmissions run out.  Returns 1 (out filled), or -1 when the SA is
+ * not established or a request of ours is still outstanding.
+ */
+int ike_sa_delete(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out);
+
 enum ike_sa_state ike_sa_state(const struct ike_sa *sa);
 enum ike_role ike_sa_role(const struct ike_sa *sa);
 uint64_t ike_sa_spi_i(const struct ike_sa *sa);

@@ -103,26 +103,6 @@ static void set_child_alg(struct ike_sa *sa, const struct ike_prop *c, uint32_t 
 	sa->child.spi_out = spi_out;
 }
 
-/* Seal the chain in buf as a message of ours and send it as request/response. */
-static int send_sealed(struct ike_sa *sa, struct ike_build *b, uint8_t exch, bool response,
-		       uint32_t msg_id, uint64_t now, struct ike_dgram *out)
-{
-	uint8_t msg[IKE_MSG_BUF_MAX];
-	struct ike_hdr h;
-	size_t chain_len, len;
-
-	if (ike_build_finish(b, &chain_len) != IKE_MSG_E_OK)
-		return ike_sa_drop(sa, IKE_SA_DROP_INTERNAL);
-	ike_sa_hdr(sa, exch, response, msg_id, &h);
-	int rc = ike_sa_seal(sa, &h, b->buf, chain_len, chain_len > 0 ? b->first_np : IKE_PLD_NONE,
-			     msg, sizeof(msg), &len);
-	OPENSSL_cleanse(b->buf, chain_len);
-	if (rc < 0)
-		return -1;
-	return response ? ike_sa_send_response(sa, msg, len, out)
-			: ike_sa_send_request(sa, msg, len, now, out);
-}
-
 int ike_auth_start(struct ike_sa *sa, uint64_t now, struct ike_dgram *out)
 {
 	uint8_t chain[IKE_MSG_BUF_MAX], spi[4];
@@ -144,12 +124,12 @@ int ike_auth_start(struct ike_sa *sa, uint64_t now, struct ike_dgram *out)
 	ike_build_ts(&b, IKE_PLD_TSI, &tsi, 1);
 	ike_build_ts(&b, IKE_PLD_TSR, &tsr, 1);
 	ike_sa_set_state(sa, IKE_SA_AUTH_SENT);
-	return send_sealed(sa, &b, IKE_EXCH_AUTH, false, sa->req_next, now, out);
+	return ike_sa_send_sealed(sa, &b, IKE_EXCH_AUTH, false, sa->req_next, now, out);
 }
 
 /* Responder: agree on the Child SA into sa->child; the notify to send
  * instead when we cannot, 0 when we can. */
-static uint16_t responder_child(struct ike_sa *sa, struct ike_proposal *p,
+static uint16_t responder_child(struct ike_sa *sa, const uint8_t spi[4], struct ike_proposal *p,
 				struct ike_transform *xf, struct ike_ts *tsi, struct ike_ts *tsr)
 {
 	const struct ike_pld *sap = ike_msg_find(&sa->m, IKE_PLD_SA, NULL);
@@ -158,7 +138,6 @@ static uint16_t responder_child(struct ike_sa *sa, struct ike_proposal *p,
 	const struct ike_proposal *peer;
 	struct ike_prop chosen;
 	size_t n_xf;
-	uint8_t spi[4];
 
 	if (sap == NULL || ip == NULL || rp == NULL) {
 		sa->drops[IKE_SA_DROP_MISSING_PAYLOAD]++;
@@ -177,16 +156,9 @@ static uint16_t responder_child(struct ike_sa *sa, struct ike_proposal *p,
 		sa->drops[IKE_SA_DROP_TS_UNACCEPTABLE]++;
 		return IKE_N_TS_UNACCEPTABLE;
 	}
-	if (new_child_spi(sa) < 0) {
-		sa->drops[IKE_SA_DROP_INTERNAL]++;
-		return IKE_N_TEMPORARY_FAILURE;
-	}
 	set_child_alg(sa, &chosen, ike_get32(peer->spi.ptr));
-	ike_put32(spi, sa->child_spi_in);
 	ike_props_encode(&chosen, 1, true, spi, p, xf, &n_xf);
-	p->num = peer->num;
-	/* The spi view must outlive this function: point it at the SA's copy. */
-	p->spi = (struct ike_view){NULL, 4};
+	p->num = peer->num; /* §3.3.1: the accepted proposal keeps its number */
 	ike_ts_to_wire(&sa->child.ts_remote, tsi);
 	ike_ts_to_wire(&sa->child.ts_local, tsr);
 	return 0;
@@ -205,18 +177,21 @@ int ike_auth_request(struct ike_sa *sa, struct ike_dgram *out)
 	if (!peer_authenticates(sa, IKE_PLD_IDI)) {
 		ike_sa_drop(sa, IKE_SA_DROP_AUTH_FAILED);
 		ike_build_notify(&b, &(struct ike_notify){.type = IKE_N_AUTHENTICATION_FAILED});
-		int rc = send_sealed(sa, &b, IKE_EXCH_AUTH, true, id, 0, out);
+		int rc = ike_sa_send_sealed(sa, &b, IKE_EXCH_AUTH, true, id, 0, out);
 		ike_sa_set_state(sa, IKE_SA_DEAD);
 		return rc;
 	}
 	build_id_auth(sa, &b, IKE_PLD_IDR);
-	uint16_t err = responder_child(sa, &p, xf, &tsi, &tsr);
+	if (new_child_spi(sa) < 0) {
+		ike_sa_set_state(sa, IKE_SA_DEAD);
+		return ike_sa_drop(sa, IKE_SA_DROP_INTERNAL);
+	}
+	ike_put32(spi, sa->child_spi_in);
+	uint16_t err = responder_child(sa, spi, &p, xf, &tsi, &tsr);
 	if (err != 0) {
 		ike_sa_log(sa, 1, "no Child SA: notify %u", err);
 		ike_build_notify(&b, &(struct ike_notify){.type = err});
 	} else {
-		ike_put32(spi, sa->child_spi_in);
-		p.spi.ptr = spi;
 		ike_build_sa(&b, &p, 1, xf);
 		ike_build_ts(&b, IKE_PLD_TSI, &tsi, 1);
 		ike_build_ts(&b, IKE_PLD_TSR, &tsr, 1);
@@ -225,7 +200,7 @@ int ike_auth_request(struct ike_sa *sa, struct ike_dgram *out)
 			return -1;
 		}
 	}
-	int rc = send_sealed(sa, &b, IKE_EXCH_AUTH, true, id, 0, out);
+	int rc = ike_sa_send_sealed(sa, &b, IKE_EXCH_AUTH, true, id, 0, out);
 	if (rc < 0) {
 		ike_sa_set_state(sa, IKE_SA_DEAD);
 		return rc;
@@ -282,31 +257,4 @@ int ike_auth_response(struct ike_sa *sa)
 	initiator_child(sa); /* failure is counted; the IKE SA stands without a child */
 	ike_sa_set_state(sa, IKE_SA_ESTABLISHED);
 	return 0;
-}
-
-int ike_info_request(struct ike_sa *sa, struct ike_dgram *out)
-{
-	uint8_t chain[64], spi[4];
-	struct ike_build b;
-	const struct ike_pld *d = NULL;
-	bool delete_ike = false;
-
-	ike_build_init_chain(&b, chain, sizeof(chain));
-	while ((d = ike_msg_find(&sa->m, IKE_PLD_DELETE, d)) != NULL) {
-		if (d->u.del.proto == IKE_PROTO_IKE) {
-			delete_ike = true;
-		} else if (d->u.del.proto == IKE_PROTO_ESP && sa->has_child) {
-			/* §1.4.1: answer with the SPI of our half of the pair. */
-			ike_put32(spi, sa->child_spi_in);
-			ike_build_delete(&b, &(struct ike_delete){IKE_PROTO_ESP, 4, 1, {spi, 4}});
-			sa->has_child = false;
-			ike_sa_log(sa, 1, "peer deleted the Child SA 0x%08x", sa->child_spi_in);
-		}
-	}
-	int rc = send_sealed(sa, &b, IKE_EXCH_INFORMATIONAL, true, sa->m.hdr.msg_id, 0, out);
-	if (delete_ike) {
-		ike_sa_log(sa, 1, "peer deleted the IKE SA");
-		ike_sa_set_state(sa, IKE_SA_DEAD);
-	}
-	return rc;
 }

@@ -58,6 +58,7 @@ struct ike_sa {
 	uint32_t child_spi_in;
 	struct ike_child_sa child;
 	bool has_child;
+	bool deleting;      /* our Delete of the IKE SA is out */
 
 	uint64_t drops[IKE_SA_DROP_COUNT];
 	struct ike_msg m;   /* decode scratch */
@@ -85,6 +86,11 @@ void ike_sa_hdr(const struct ike_sa *sa, uint8_t exchange, bool response, uint32
 
 /* ---- SK envelope (ike_sa_sk.c) ---- */
 
+/* Seal the chain b (built with ike_build_init_chain) in a message of ours and
+ * send it as a request (retransmitted) or as the response to the current request. */
+struct ike_build;
+int ike_sa_send_sealed(struct ike_sa *sa, struct ike_build *b, uint8_t exch, bool response,
+		       uint32_t msg_id, uint64_t now, struct ike_dgram *out);
 /* Build header h + SK{inner chain} into out (cap bytes), protected with our keys. */
 int ike_sa_seal(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *inner,
 		size_t inner_len, uint8_t first_np, uint8_t *out, size_t cap, size_t *len);
@@ -103,6 +109,7 @@ int ike_auth_start(struct ike_sa *sa, uint64_t now, struct ike_dgram *out);
 int ike_auth_request(struct ike_sa *sa, struct ike_dgram *out);
 int ike_auth_response(struct ike_sa *sa);
 int ike_info_request(struct ike_sa *sa, struct ike_dgram *out);
+int ike_info_response(struct ike_sa *sa);
 
 /* ---- proposals and selectors (ike_sa_prop.c) ---- */
 

@@ -9,7 +9,6 @@
 #include <openssl/crypto.h>
 
 #include "ike_msg_bld.h"
-#include "ike_msg_build.h"
 #include "ike_sa_int.h"
 
 int ike_sa_seal(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *inner,
@@ -61,4 +60,24 @@ int ike_sa_open(struct ike_sa *sa, const uint8_t *msg, size_t len)
 		return ike_sa_drop(sa, IKE_SA_DROP_MALFORMED);
 	}
 	return 0;
+}
+
+/* Seal the chain in buf as a message of ours and send it as request/response. */
+int ike_sa_send_sealed(struct ike_sa *sa, struct ike_build *b, uint8_t exch, bool response,
+		       uint32_t msg_id, uint64_t now, struct ike_dgram *out)
+{
+	uint8_t msg[IKE_MSG_BUF_MAX];
+	struct ike_hdr h;
+	size_t chain_len, len;
+
+	if (ike_build_finish(b, &chain_len) != IKE_MSG_E_OK)
+		return ike_sa_drop(sa, IKE_SA_DROP_INTERNAL);
+	ike_sa_hdr(sa, exch, response, msg_id, &h);
+	int rc = ike_sa_seal(sa, &h, b->buf, chain_len, chain_len > 0 ? b->first_np : IKE_PLD_NONE,
+			     msg, sizeof(msg), &len);
+	OPENSSL_cleanse(b->buf, chain_len);
+	if (rc < 0)
+		return -1;
+	return response ? ike_sa_send_response(sa, msg, len, out)
+			: ike_sa_send_request(sa, msg, len, now, out);
 }

@@ -13,8 +13,11 @@
  * with the IKE SPIs.  Keys are printed only with --debug-keys (tests compare
  * them with the peer's).
  *
+ * At exit it deletes its IKE SAs (INFORMATIONAL Delete) and removes their
+ * Child SAs from the data plane.
+ *
  * Not here yet: IKE traffic punted from secgw-dp's ports (the data plane has
- * no punt path), rekeying, DPD, CREATE_CHILD_SA, deletes we initiate.
+ * no punt path), rekeying, DPD, CREATE_CHILD_SA.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -39,6 +42,7 @@
 
 #define MAX_SOCKS 64
 #define MAX_SAS 1024
+#define DELETE_WAIT_MS 1500 /* for the peers' answers to our Deletes at exit */
 
 /* Drops before any SA is found, by name (the SAs count their own). */
 #define IKED_DROPS(X)                                                                      \
@@ -364,12 +368,12 @@ static int usage(const char *argv0)
 	return 2;
 }
 
-static void loop(void)
+static void loop(uint64_t until)
 {
 	struct pollfd pfd[MAX_SOCKS];
 	static struct ike_dgram out;
 
-	while (!stop) {
+	while (until != 0 ? now_ms() < until && g.n_sas > 0 : !stop) {
 		uint64_t now = now_ms(), next = UINT64_MAX;
 
 		for (size_t i = 0; i < g.n_sas; i++) {
@@ -456,8 +460,13 @@ int main(int argc, char **argv)
 		if (e != NULL && ike_sa_start(e->sa, now_ms(), &out) == 1)
 			send_dgram(g.conns[i].ike.local_ip, &out);
 	}
-	loop();
+	loop(0);
 	logf_(1, "stopping");
+	/* Tell the peers (§1.4.1), and give their answers a moment. */
+	for (size_t i = 0; i < g.n_sas; i++)
+		if (ike_sa_delete(g.sas[i].sa, now_ms(), &out) == 1)
+			send_dgram(g.sas[i].conn->ike.local_ip, &out);
+	loop(now_ms() + DELETE_WAIT_MS);
 	for (size_t i = 0; i < g.n_sas; i++) {
 		uninstall(&g.sas[i]);
 		ike_sa_free(g.sas[i].sa);

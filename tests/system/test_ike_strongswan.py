@@ -12,9 +12,14 @@ aes128-sha256-modp2048 with ESP aes128-sha256), PSK authentication:
   with exactly the ESP SPIs secgw-ike negotiated;
 - the Child SA keys secgw-ike derived (printed with --debug-keys) equal, byte
   for byte, the ones charon logs with `chd = 4`;
+- at exit secgw-ike deletes its IKE SA (INFORMATIONAL Delete) and charon has
+  no SA left;
 - tshark dissects every IKE message secgw-ike sent (captured on the veth)
   without a malformed or error-level expert note, and sees the exchanges we
-  expect (IKE_SA_INIT and IKE_AUTH, the latter on port 4500 with the marker).
+  expect (IKE_SA_INIT, IKE_AUTH on port 4500 with the marker, INFORMATIONAL).
+
+Also: the INVALID_KE_PAYLOAD round trip against charon, and the Child SA pair
+with its policies installed into a running secgw-dp (secgwctl's view).
 """
 
 import os
@@ -274,17 +279,19 @@ def test_ike_strongswan(build, tmp_path, ike, esp, we_initiate):
         else:
             assert len(enc_i) == 20 and ours["integ_in"] == b"" and ours["integ_out"] == b""
 
-        # 3. tshark on what we sent.
+        # 3. at exit we delete the IKE SA: charon has nothing left.
+        lab.stop(sg.proc)
+        assert sg.proc.returncode == 0, sg.logtext()[-3000:]
+        assert "ERROR: AddressSanitizer" not in sg.logtext()
+        assert "deleting the IKE SA" in sg.logtext()
+        assert "ESTABLISHED" not in list_sas(charon)
+        # 4. tshark on everything we sent, the Delete included.
         time.sleep(0.5)
         cap.stop()
         msgs = tshark_check(cap.pcap)
         exch = [e for e, _, _ in msgs]
-        assert "34" in exch and "35" in exch, msgs  # IKE_SA_INIT, IKE_AUTH
+        assert {"34", "35", "37"} <= set(exch), msgs  # IKE_SA_INIT, IKE_AUTH, INFORMATIONAL
         assert all(port == "4500" for e, port, _ in msgs if e == "35"), msgs
-
-        lab.stop(sg.proc)
-        assert sg.proc.returncode == 0, sg.logtext()[-3000:]
-        assert "ERROR: AddressSanitizer" not in sg.logtext()
 
 
 def two_namespaces(lab):

@@ -463,6 +463,80 @@ static void test_stray(void)
 	pair_free(&p);
 }
 
+/* INFORMATIONAL Delete of the IKE SA from either side: the other answers and
+ * both end DEAD without a Child SA; a retransmitted Delete is answered again. */
+static void test_delete(void)
+{
+	for (int from_init = 0; from_init < 2; from_init++) {
+		struct pair p;
+		static struct ike_dgram a, b, b2;
+
+		pair_init(&p, conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16"),
+			  conn(false, "aes128gcm16-prfsha256-x25519", "aes128gcm16"));
+		CHECK(run(&p));
+		struct ike_sa *me = from_init ? p.i : p.r, *peer = from_init ? p.r : p.i;
+		CHECK(ike_sa_delete(me, 0, &a) == 1);
+		CHECK(ike_sa_delete(me, 0, &b) == -1); /* window 1: one request at a time */
+		size_t len;
+		const uint8_t *m = msg_of(&a, &len);
+		CHECK(ike_sa_input(peer, m, len, from_init ? p.ci.local_ip : p.cr.local_ip,
+				   a.local_port, a.remote_port, 0, &b) == 1);
+		CHECK(ike_sa_state(peer) == IKE_SA_DEAD && ike_sa_child(peer) == NULL);
+		m = msg_of(&b, &len);
+		CHECK(ike_sa_input(me, m, len, 0, b.local_port, b.remote_port, 0, &b2) == 0);
+		CHECK(ike_sa_state(me) == IKE_SA_DEAD && ike_sa_child(me) == NULL);
+		pair_free(&p);
+	}
+}
+
+/* Random damage to every message of an exchange, fed to fresh SAs: dropped or
+ * refused, never a crash, and never ESTABLISHED from a damaged IKE_AUTH. */
+static void test_mutations(void)
+{
+	struct rng r = {12345};
+	static struct ike_dgram msgs[4], x, y;
+
+	for (int round = 0; round < 40; round++) {
+		struct pair p;
+
+		pair_init(&p, conn(true, "aes128-sha256-modp2048", "aes128-sha256"),
+			  conn(false, "aes128-sha256-modp2048", "aes128-sha256"));
+		/* record a clean exchange: msgs[0] INIT req, [1] INIT resp, [2] AUTH req, [3] AUTH resp */
+		CHECK(ike_sa_start(p.i, 0, &msgs[0]) == 1);
+		CHECK(to_r(&p, &msgs[0], &msgs[1]) == 1);
+		CHECK(to_i(&p, &msgs[1], &msgs[2]) == 1);
+		for (int k = 0; k < 50; k++) {
+			uint8_t rb[4];
+			int which = k % 3;
+
+			x = msgs[which];
+			rng_fill(&r, rb, sizeof(rb));
+			size_t pos = (x.len * rb[0]) / 256;
+			if (rb[1] < 64)
+				x.len = pos; /* truncation */
+			else
+				x.buf[pos] ^= (uint8_t)(rb[2] | 1);
+			if (which == 1) {
+				to_i(&p, &x, &y);
+			} else if (which == 0) {
+				struct ike_sa *r2;
+				size_t len;
+				const uint8_t *m = msg_of(&x, &len);
+
+				CHECK(ike_sa_new(&p.cr, IKE_ROLE_RESPONDER, &p.er, &r2) == 0);
+				ike_sa_input(r2, m, len, p.ci.local_ip, 500, 500, 0, &y);
+				ike_sa_free(r2);
+			} else {
+				to_r(&p, &x, &y);
+				CHECK(ike_sa_state(p.r) == IKE_SA_INIT_DONE);
+			}
+		}
+		CHECK(to_r(&p, &msgs[2], &msgs[3]) == 1);
+		CHECK(ike_sa_state(p.r) == IKE_SA_ESTABLISHED);
+		pair_free(&p);
+	}
+}
+
 static void test_prop_parse(void)
 {
 	struct ike_prop p;
@@ -498,6 +572,8 @@ int main(int argc, char **argv)
 	test_hostile_auth();
 	test_bad_psk();
 	test_stray();
+	test_delete();
+	test_mutations();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures != 0;
 }
