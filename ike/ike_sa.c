@@ -67,7 +67,7 @@ static bool transition_ok(enum ike_role role, enum ike_sa_state from, enum ike_s
 		return true;
 	if (role == IKE_ROLE_INITIATOR)
 		return (from == IKE_SA_IDLE && to == IKE_SA_INIT_SENT) ||
-		       (from == IKE_SA_INIT_SENT && to == IKE_SA_INIT_SENT) || /* INVALID_KE */
+		       (from == IKE_SA_INIT_SENT && to == IKE_SA_INIT_SENT) || /* INVALID_KE, COOKIE */
 		       (from == IKE_SA_INIT_SENT && to == IKE_SA_AUTH_SENT) ||
 		       (from == IKE_SA_AUTH_SENT && to == IKE_SA_ESTABLISHED);
 	return (from == IKE_SA_IDLE && to == IKE_SA_INIT_DONE) ||

@@ -148,6 +148,10 @@ static uint16_t responder_child(struct ike_sa *sa, const uint8_t spi[4], struct 
 		sa->drops[IKE_SA_DROP_NO_PROPOSAL]++;
 		return IKE_N_NO_PROPOSAL_CHOSEN;
 	}
+	if (ike_get32(peer->spi.ptr) < ESP_SPI_MIN) {
+		sa->drops[IKE_SA_DROP_MALFORMED]++;
+		return IKE_N_INVALID_SYNTAX;
+	}
 	/* TSi is the initiator's side: our remote_ts. */
 	if (!ike_ts_narrow(&sa->m, ip->u.ts.first, ip->u.ts.n, &sa->cfg.remote_ts,
 			   &sa->child.ts_remote) ||
@@ -235,6 +239,8 @@ static int initiator_child(struct ike_sa *sa)
 	    ike_props_select(&sa->m, sap->u.sa.first, 1, IKE_PROTO_ESP, sa->cfg.esp, sa->cfg.n_esp,
 			     &chosen, &peer) < 0)
 		return ike_sa_drop(sa, IKE_SA_DROP_NO_PROPOSAL);
+	if (ike_get32(peer->spi.ptr) < ESP_SPI_MIN)
+		return ike_sa_drop(sa, IKE_SA_DROP_MALFORMED);
 	if (!ike_ts_narrow(&sa->m, ip->u.ts.first, ip->u.ts.n, &sa->cfg.local_ts,
 			   &sa->child.ts_local) ||
 	    !ike_ts_narrow(&sa->m, rp->u.ts.first, rp->u.ts.n, &sa->cfg.remote_ts,

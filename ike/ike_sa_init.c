@@ -93,6 +93,10 @@ static int build_request(struct ike_sa *sa, uint64_t now, struct ike_dgram *out)
 	size_t n = ike_props_encode(sa->cfg.ike, sa->cfg.n_ike, false, NULL, p, xf, &n_xf);
 	ike_sa_hdr(sa, IKE_EXCH_SA_INIT, false, 0, &h);
 	ike_build_init(&b, msg, sizeof(msg), &h);
+	/* §2.6: the cookie goes first. */
+	if (sa->cookie_len > 0)
+		ike_build_notify(&b, &(struct ike_notify){.type = IKE_N_COOKIE,
+							  .data = {sa->cookie, sa->cookie_len}});
 	ike_build_sa(&b, p, n, xf);
 	ike_build_ke(&b, &(struct ike_ke){.group = sa->ke_group, .data = {pub, pub_len}});
 	ike_build_nonce(&b, (struct ike_view){sa->ni, sa->ni_len});
@@ -292,6 +296,22 @@ fail:
 	return -1;
 }
 
+/* §2.6: the responder wants proof that we receive at our address; send the
+ * request again with its cookie in front (same SPI, nonce and KE). */
+static int echo_cookie(struct ike_sa *sa, const struct ike_notify *n, uint64_t now,
+		       struct ike_dgram *out)
+{
+	if (n->data.len == 0 || n->data.len > IKE_COOKIE_MAX ||
+	    sa->cookie_tries >= IKE_COOKIE_TRIES)
+		return ike_sa_drop(sa, IKE_SA_DROP_PEER_ERROR);
+	sa->cookie_tries++;
+	memcpy(sa->cookie, n->data.ptr, n->data.len);
+	sa->cookie_len = n->data.len;
+	ike_sa_log(sa, 1, "responder asks for a cookie, retrying");
+	sa->req_pending = false;
+	return build_request(sa, now, out);
+}
+
 int ike_init_response(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t src_ip,
 		      uint16_t src_port, uint16_t dst_port, uint64_t now, struct ike_dgram *out)
 {
@@ -305,6 +325,8 @@ int ike_init_response(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_
 	while ((nt = ike_msg_find(&sa->m, IKE_PLD_NOTIFY, nt)) != NULL) {
 		uint16_t type = nt->u.notify.type;
 
+		if (type == IKE_N_COOKIE && sap == NULL)
+			return echo_cookie(sa, &nt->u.notify, now, out);
 		if (type == IKE_N_INVALID_KE_PAYLOAD)
 			return retry_ke(sa, &nt->u.notify, now, out);
 		if (type < IKE_N_INITIAL_CONTACT) {

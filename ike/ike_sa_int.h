@@ -11,6 +11,8 @@
 #include "ike_sa.h"
 
 #define IKE_NONCE_LEN 32
+#define IKE_COOKIE_MAX 64   /* §2.6: 1..64 octets */
+#define IKE_COOKIE_TRIES 3  /* a responder that keeps asking is not answered forever */
 #define IKE_MSG_BUF_MAX IKE_DGRAM_MAX
 
 /* A stored message: our last request (for retransmission) or our last response
@@ -37,6 +39,9 @@ struct ike_sa {
 	struct ike_dh *dh;
 	uint16_t ke_group;      /* group of our KE payload */
 	bool ke_retried;        /* one INVALID_KE_PAYLOAD round trip allowed */
+	uint8_t cookie[IKE_COOKIE_MAX]; /* the responder's COOKIE to echo (§2.6) */
+	size_t cookie_len;
+	unsigned cookie_tries;
 	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
 	size_t ni_len, nr_len;
 	struct ike_sa_keys keys;

@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "ike_msg.h"
+#include "ike_msg_build.h"
 #include "ike_natt.h"
 #include "ike_prop_parse.h"
 #include "ike_sa.h"
@@ -537,6 +538,43 @@ static void test_mutations(void)
 	}
 }
 
+/* §2.6: a responder under load answers N(COOKIE); we send the same request
+ * again with the cookie first, and the exchange completes. */
+static void test_cookie(void)
+{
+	struct pair p;
+	static struct ike_dgram a, a2, b, c;
+	static const uint8_t cookie[] = "0123456789abcdef";
+	struct ike_msg *m = calloc(1, sizeof(*m));
+	struct ike_build bld;
+	struct ike_hdr h;
+
+	pair_init(&p, conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16"),
+		  conn(false, "aes128gcm16-prfsha256-x25519", "aes128gcm16"));
+	CHECK(ike_sa_start(p.i, 0, &a) == 1);
+	h = (struct ike_hdr){.ispi = ike_sa_spi_i(p.i), .exchange = 34, .flags = 0x20};
+	ike_build_init(&bld, b.buf, sizeof(b.buf), &h);
+	ike_build_notify(&bld, &(struct ike_notify){.type = IKE_N_COOKIE, .data = {cookie, 16}});
+	CHECK(ike_build_finish(&bld, &b.len) == IKE_MSG_E_OK);
+	b.local_port = b.remote_port = 500;
+	CHECK(to_i(&p, &b, &a2) == 1);
+	CHECK(m != NULL && ike_msg_decode(a2.buf, a2.len, m) == IKE_MSG_E_OK);
+	if (m != NULL && m->n_pld > 0) {
+		CHECK(m->pld[0].type == IKE_PLD_NOTIFY && m->pld[0].u.notify.type == IKE_N_COOKIE &&
+		      m->pld[0].u.notify.data.len == 16 &&
+		      memcmp(m->pld[0].u.notify.data.ptr, cookie, 16) == 0);
+	}
+	CHECK(a2.len == a.len + 4 + 4 + 16);
+	/* our responder ignores the cookie it did not ask for: the rest goes on */
+	CHECK(to_r(&p, &a2, &b) == 1);
+	CHECK(to_i(&p, &b, &c) == 1);
+	CHECK(to_r(&p, &c, &b) == 1);
+	CHECK(to_i(&p, &b, &c) == 0);
+	check_children(&p, false);
+	free(m);
+	pair_free(&p);
+}
+
 static void test_prop_parse(void)
 {
 	struct ike_prop p;
@@ -573,6 +611,7 @@ int main(int argc, char **argv)
 	test_bad_psk();
 	test_stray();
 	test_delete();
+	test_cookie();
 	test_mutations();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures != 0;
