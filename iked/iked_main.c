@@ -13,8 +13,9 @@
  * with the IKE SPIs.  Keys are printed only with --debug-keys (tests compare
  * them with the peer's).
  *
- * At exit it deletes its IKE SAs (INFORMATIONAL Delete) and removes their
- * Child SAs from the data plane.
+ * A `start: initiate` connection whose IKE SA fails or is deleted is
+ * initiated again after RETRY_MS.  At exit it deletes its IKE SAs
+ * (INFORMATIONAL Delete) and removes their Child SAs from the data plane.
  *
  * Not here yet: IKE traffic punted from secgw-dp's ports (the data plane has
  * no punt path), rekeying, DPD, CREATE_CHILD_SA.
@@ -43,6 +44,7 @@
 #define MAX_SOCKS 64
 #define MAX_SAS 1024
 #define DELETE_WAIT_MS 1500 /* for the peers' answers to our Deletes at exit */
+#define RETRY_MS 10000      /* start: initiate connections without an IKE SA try again */
 
 /* Drops before any SA is found, by name (the SAs count their own). */
 #define IKED_DROPS(X)                                                                      \
@@ -85,6 +87,7 @@ static struct {
 	bool debug_keys;
 	struct cfg_conn *conns;
 	size_t n_conns;
+	uint64_t *retry_at; /* per connection: when to initiate again, 0 = not due */
 	struct sock socks[MAX_SOCKS];
 	size_t n_socks;
 	struct entry sas[MAX_SAS];
@@ -248,6 +251,8 @@ static void reap(void)
 			continue;
 		}
 		uninstall(e);
+		if (e->conn->initiate && !stop)
+			g.retry_at[e->conn - g.conns] = now_ms() + RETRY_MS;
 		const uint64_t *d = ike_sa_drops(e->sa);
 		for (size_t k = 0; k < IKE_SA_DROP_COUNT; k++)
 			if (d[k] != 0)
@@ -355,6 +360,32 @@ static void receive(const struct sock *s)
 	settle(e);
 }
 
+static void initiate(const struct cfg_conn *c)
+{
+	static struct ike_dgram out;
+	struct entry *e = add_sa(c, IKE_ROLE_INITIATOR);
+
+	if (e != NULL && ike_sa_start(e->sa, now_ms(), &out) == 1)
+		send_dgram(c->ike.local_ip, &out);
+}
+
+/* start: initiate connections keep one IKE SA: a new one RETRY_MS after the last died. */
+static void retry_due(uint64_t now)
+{
+	for (size_t k = 0; k < g.n_conns; k++) {
+		if (g.retry_at[k] == 0 || now < g.retry_at[k])
+			continue;
+		bool alive = false;
+		for (size_t i = 0; i < g.n_sas; i++)
+			alive |= g.sas[i].conn == &g.conns[k];
+		g.retry_at[k] = 0;
+		if (!alive) {
+			logf_(1, "%s: initiating again", g.conns[k].ike.name);
+			initiate(&g.conns[k]);
+		}
+	}
+}
+
 static int usage(const char *argv0)
 {
 	fprintf(stderr,
@@ -385,6 +416,8 @@ static void loop(uint64_t until)
 			next = t < next ? t : next;
 		}
 		reap();
+		if (until == 0)
+			retry_due(now);
 		int timeout = next == UINT64_MAX ? 1000 : next <= now ? 0 : (int)(next - now);
 		for (size_t i = 0; i < g.n_socks; i++)
 			pfd[i] = (struct pollfd){.fd = g.socks[i].fd, .events = POLLIN};
@@ -453,13 +486,12 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	logf_(1, "%zu connections, %zu sockets%s", g.n_conns, g.n_socks,
 	      g.have_ctl ? ", data plane connected" : ", no data plane");
-	for (size_t i = 0; i < g.n_conns; i++) {
-		if (!g.conns[i].initiate)
-			continue;
-		struct entry *e = add_sa(&g.conns[i], IKE_ROLE_INITIATOR);
-		if (e != NULL && ike_sa_start(e->sa, now_ms(), &out) == 1)
-			send_dgram(g.conns[i].ike.local_ip, &out);
-	}
+	g.retry_at = calloc(g.n_conns, sizeof(*g.retry_at));
+	if (g.retry_at == NULL)
+		return 1;
+	for (size_t i = 0; i < g.n_conns; i++)
+		if (g.conns[i].initiate)
+			initiate(&g.conns[i]);
 	loop(0);
 	logf_(1, "stopping");
 	/* Tell the peers (§1.4.1), and give their answers a moment. */
@@ -479,5 +511,6 @@ int main(int argc, char **argv)
 	if (g.have_ctl)
 		ctl_close(&g.ctl);
 	config_conn_free(g.conns, g.n_conns);
+	free(g.retry_at);
 	return 0;
 }

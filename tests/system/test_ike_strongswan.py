@@ -390,3 +390,33 @@ def test_child_sa_into_secgw_dp(build, tmp_path):
 def json_text(obj):
     import json
     return json.dumps(obj)
+
+
+def test_retransmit_until_peer_up(build, tmp_path):
+    """secgw-ike initiates before charon runs: its IKE_SA_INIT is retransmitted (1 s,
+    then 2 s later) and the SAs come up once charon listens; a peer that deletes
+    the IKE SA is initiated again (start: initiate)."""
+    with Lab("ikert") as lab:
+        sw_ns, sg_ns = two_namespaces(lab)
+        swdir, sgdir = str(tmp_path / "sw"), str(tmp_path / "sg")
+        os.makedirs(sgdir)
+        sg = SecgwIke(build, sg_ns, sgdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16", True)
+        sg.start()
+        time.sleep(1.5)
+        charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
+        charon.start()
+        sg.wait_for(r"retransmit 1 of request 0")
+        sg.wait_for(r"CHILD-KEYS conn=sw", timeout=20)
+        sas = list_sas(charon)
+        assert "ESTABLISHED" in sas and "INSTALLED" in sas, sas
+        # charon deletes the IKE SA: we answer, drop it, and come back
+        charon.swanctl("--terminate", "--ike", "sg", "--timeout", "10")
+        sg.wait_for(r"peer deleted the IKE SA")
+        sg.wait_for(r"sw: initiating again", timeout=20)
+        deadline = time.time() + 20
+        while time.time() < deadline and sg.logtext().count("CHILD-KEYS") < 2:
+            time.sleep(0.2)
+        assert sg.logtext().count("CHILD-KEYS") == 2, sg.logtext()[-3000:]
+        assert "INSTALLED" in list_sas(charon)
+        lab.stop(sg.proc)
+        assert sg.proc.returncode == 0
