@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "ike_msg_be.h"
@@ -185,6 +186,7 @@ int ike_sa_send_response(struct ike_sa *sa, const uint8_t *msg, size_t len,
 	memcpy(sa->resp.buf, msg, len);
 	sa->resp.len = len;
 	sa->resp_valid = true;
+	memcpy(sa->resp_to, sa->cur_req, sizeof(sa->resp_to));
 	sa->peer_next++;
 	return emit(sa, msg, len, out);
 }
@@ -223,14 +225,25 @@ static int input_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint
 			 uint16_t src_port, uint16_t dst_port, struct ike_dgram *out)
 {
 	uint32_t id = sa->m.hdr.msg_id;
+	uint8_t digest[sizeof(sa->resp_to)];
+	unsigned int dlen = 0;
 
+	if (EVP_Digest(msg, len, digest, &dlen, EVP_sha256(), NULL) != 1 || dlen != sizeof(digest))
+		return ike_sa_drop(sa, IKE_SA_DROP_INTERNAL);
+	/* Only the very request we answered gets the answer again: anyone can
+	 * send a message with an old ID, and a reply to each would make us an
+	 * amplifier. */
 	if (sa->resp_valid && id == sa->peer_next - 1) {
+		if (memcmp(digest, sa->resp_to, sizeof(digest)) != 0)
+			return ike_sa_drop(sa, IKE_SA_DROP_OLD_MSG_ID);
 		sa->drops[IKE_SA_DROP_RETRANSMIT_ANSWERED]++;
 		return emit(sa, sa->resp.buf, sa->resp.len, out);
 	}
 	if (id != sa->peer_next)
 		return ike_sa_drop(sa, id < sa->peer_next ? IKE_SA_DROP_OLD_MSG_ID
 							  : IKE_SA_DROP_FUTURE_MSG_ID);
+	/* ike_sa_send_response() caches its answer under this request. */
+	memcpy(sa->cur_req, digest, sizeof(digest));
 	switch (sa->m.hdr.exchange) {
 	case IKE_EXCH_SA_INIT:
 		if (sa->state != IKE_SA_IDLE || sa->role != IKE_ROLE_RESPONDER)

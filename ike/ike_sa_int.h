@@ -58,6 +58,8 @@ struct ike_sa {
 	uint32_t peer_next;      /* the peer's next request ID we accept */
 	bool resp_valid;         /* resp holds our response to peer_next - 1 */
 	struct ike_stored resp;
+	uint8_t resp_to[32];     /* SHA-256 of the request resp answers */
+	uint8_t cur_req[32];     /* ... of the request being processed */
 
 	/* the Child SA */
 	uint32_t child_spi_in;

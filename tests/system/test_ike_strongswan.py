@@ -375,6 +375,11 @@ def test_child_sa_into_secgw_dp(build, tmp_path):
             spi_in, spi_out = int(m.group(1), 16), int(m.group(2), 16)
             sas = gw.sa_list()
             assert spi_in in sas and spi_out in sas, sas
+            o, i = sas[spi_out], sas[spi_in]
+            assert (o["direction"], o["src"], o["dst"], o["cipher"], o["state"]) == \
+                ("out", ADDR_SG, ADDR_SW, "aes-128-gcm", "live"), o
+            assert (i["direction"], i["src"], i["dst"], i["cipher"]) == \
+                ("in", ADDR_SW, ADDR_SG, "aes-128-gcm"), i
             pols = gw.ctl("policy", "list")
             text = json_text(pols)
             assert "ike-out-%08x" % spi_out in text and "ike-in-%08x" % spi_in in text, text

@@ -334,6 +334,11 @@ static void test_retransmit(void)
 	CHECK(to_r(&p, &c2, &b2) == 1);
 	CHECK(b2.len == b.len && memcmp(b2.buf, b.buf, b.len) == 0);
 	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_RETRANSMIT_ANSWERED] == 2);
+	/* the answered ID on other bytes (forged, or damaged): no answer */
+	c2.buf[c2.len - 1] ^= 1;
+	CHECK(to_r(&p, &c2, &b2) == -1);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_RETRANSMIT_ANSWERED] == 2);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_OLD_MSG_ID] == 1);
 	CHECK(to_i(&p, &b, &d) == 0);
 	CHECK(ike_sa_state(p.i) == IKE_SA_ESTABLISHED);
 	check_children(&p, false);
