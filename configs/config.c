@@ -32,7 +32,9 @@
 #define CONFIG_FILE_MAX (64u << 20)
 
 static const char *const top_keys[] = {
-	"dataplane", "crypto", "ports", "routes", "policies", "sas", NULL,
+	"dataplane", "crypto", "ports", "routes", "policies", "sas",
+	"connections", /* secgw-ike's (config_conn.c) */
+	NULL,
 };
 
 /* ---- dataplane ---------------------------------------------------------- */

@@ -41,6 +41,8 @@ PACKAGES=(
 	python3 python3-pytest python3-yaml
 	python3-scapy        # independent ESP peer in the system tests
 	python3-cryptography # scapy's ESP encryption (only a Recommends of python3-scapy)
+	strongswan-charon strongswan-swanctl # live IKEv2 peer of secgw-ike's interop test
+	libcharon-extra-plugins # kernel-libipsec: charon's userspace ESP (no kernel XFRM here)
 )
 
 install_packages() {

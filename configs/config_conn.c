@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Loader of the "connections:" section (config_conn.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "config_conn.h"
+#include "config_value.h"
+#include "config_yaml.h"
+#include "ike_prop_parse.h"
+
+#define CONN_FILE_MAX (1u << 20)
+#define ID_IPV4 1
+#define ID_FQDN 2
+
+static const char *const conn_keys[] = {
+	"name", "local_addr", "remote_addr", "local_id", "remote_id", "psk", "ike", "esp",
+	"local_ts", "remote_ts", "start", NULL,
+};
+
+static int read_v4(const struct cfg_obj *o, const char *key, uint32_t *ip)
+{
+	struct cfg_addr a;
+	int rc = obj_addr(o, key, &a);
+
+	if (rc <= 0)
+		return rc < 0 ? -1 : obj_missing(o, key, NULL);
+	if (a.family != AF_INET)
+		return obj_fail(o, key, "only IPv4 is supported for now");
+	*ip = a.v4;
+	return 0;
+}
+
+/* An IPv4 address becomes an ID_IPV4_ADDR, anything else an ID_FQDN;
+ * absent: the connection's address. */
+static int read_id(const struct cfg_obj *o, const char *key, uint32_t dflt, struct ike_idv *id)
+{
+	const struct ynode *n = obj_get(o, key);
+	struct in_addr a;
+
+	if (n == NULL) {
+		id->type = ID_IPV4;
+		id->len = 4;
+		memcpy(id->data, &dflt, 4);
+		return 0;
+	}
+	if (!ynode_is_text(n) || n->len > IKE_ID_MAX)
+		return obj_fail(o, key, "expected an IPv4 address or a name of 1..255 characters");
+	if (inet_pton(AF_INET, n->str, &a) == 1) {
+		id->type = ID_IPV4;
+		id->len = 4;
+		memcpy(id->data, &a, 4);
+		return 0;
+	}
+	for (size_t i = 0; i < n->len; i++)
+		if (n->str[i] <= ' ' || n->str[i] > '~')
+			return obj_fail(o, key, "expected printable characters without spaces");
+	id->type = ID_FQDN;
+	id->len = (uint8_t)n->len;
+	memcpy(id->data, n->str, n->len);
+	return 0;
+}
+
+/* One proposal string or a list of them. */
+static int read_props(const struct cfg_obj *o, const char *key, bool esp, struct ike_prop *p,
+		      size_t *n)
+{
+	const struct ynode *v = obj_get(o, key);
+	char field[YPATH_MAX], why[128];
+
+	if (v == NULL)
+		return obj_missing(o, key, NULL);
+	size_t cnt = v->kind == YNODE_LIST ? v->n_kids : 1;
+	if (cnt == 0 || cnt > IKE_CFG_MAX_PROPS)
+		return obj_fail(o, key, "expected 1..%d proposals", IKE_CFG_MAX_PROPS);
+	for (size_t i = 0; i < cnt; i++) {
+		const struct ynode *s = v->kind == YNODE_LIST ? v->kids[i] : v;
+
+		obj_field(o, key, field);
+		if (v->kind == YNODE_LIST) {
+			size_t l = strlen(field);
+			snprintf(field + l, sizeof(field) - l, "[%zu]", i);
+		}
+		if (!ynode_is_text(s))
+			return cfg_fail(o->w, s, field, "expected a proposal like %s, got %s",
+					esp ? "aes128gcm16" : "aes128gcm16-prfsha256-x25519",
+					ynode_kind_name(s));
+		if (ike_prop_parse(s->str, esp, &p[i], why, sizeof(why)) < 0)
+			return cfg_fail(o->w, s, field, "%s", why);
+	}
+	*n = cnt;
+	return 0;
+}
+
+static int read_ts(const struct cfg_obj *o, const char *key, struct ike_tsv *t)
+{
+	struct cfg_prefix p;
+	int rc = obj_prefix(o, key, false, false, &p);
+
+	if (rc <= 0)
+		return rc < 0 ? -1 : obj_missing(o, key, NULL);
+	if (p.addr.family != AF_INET)
+		return obj_fail(o, key, "only IPv4 selectors are supported for now");
+	uint32_t a = ntohl(p.addr.v4);
+	uint32_t mask = p.len == 0 ? 0 : ~0u << (32 - p.len);
+	*t = (struct ike_tsv){.proto = 0, .port_lo = 0, .port_hi = 65535,
+			      .start = a & mask, .end = (a & mask) | ~mask};
+	return 0;
+}
+
+static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, struct cfg_conn *c)
+{
+	static const char *const starts[] = {"wait", "initiate"};
+	struct ike_sa_cfg *k = &c->ike;
+	struct cfg_obj o;
+	char path[YPATH_MAX];
+	int start = 0;
+
+	cfg_pathf(path, "connections[%zu]", idx);
+	if (item->kind != YNODE_MAP)
+		return cfg_fail(w, item, path, "expected a mapping, got %s", ynode_kind_name(item));
+	if (obj_open(w, item, item, path, conn_keys, &o) < 0)
+		return -1;
+	c->line = item->line;
+	int rc = obj_name(&o, "name", k->name, sizeof(k->name));
+	if (rc <= 0)
+		return rc < 0 ? -1 : obj_missing(&o, "name", NULL);
+	if (read_v4(&o, "local_addr", &k->local_ip) < 0 ||
+	    read_v4(&o, "remote_addr", &k->remote_ip) < 0 ||
+	    read_id(&o, "local_id", k->local_ip, &k->local_id) < 0 ||
+	    read_id(&o, "remote_id", k->remote_ip, &k->remote_id) < 0)
+		return -1;
+	const struct ynode *psk = obj_get(&o, "psk");
+	if (psk == NULL)
+		return obj_missing(&o, "psk", NULL);
+	/* Never echo the value: it is the secret. */
+	if (!ynode_is_text(psk) || psk->len < 8 || psk->len > IKE_PSK_MAX)
+		return obj_fail(&o, "psk", "expected a string of 8..%d characters", IKE_PSK_MAX);
+	memcpy(k->psk, psk->str, psk->len);
+	k->psk_len = psk->len;
+	if (read_props(&o, "ike", false, k->ike, &k->n_ike) < 0 ||
+	    read_props(&o, "esp", true, k->esp, &k->n_esp) < 0 ||
+	    read_ts(&o, "local_ts", &k->local_ts) < 0 ||
+	    read_ts(&o, "remote_ts", &k->remote_ts) < 0 ||
+	    obj_enum(&o, "start", starts, 2, &start) < 0)
+		return -1;
+	c->initiate = start == 1;
+	return 0;
+}
+
+void config_conn_free(struct cfg_conn *c, size_t n)
+{
+	if (c == NULL)
+		return;
+	OPENSSL_cleanse(c, n * sizeof(*c));
+	free(c);
+}
+
+int config_conn_load_buffer(const char *name, const char *buf, size_t len, struct cfg_conn **out,
+			    size_t *n, char err[CFG_ERR_MAX])
+{
+	struct cfg_walk w = {.name = name, .err = err};
+	struct cfg_conn *c = NULL;
+	const struct ynode *list = NULL;
+	size_t cnt = 0;
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	err[0] = '\0';
+	struct ynode *root = ytree_parse(name, buf, len, err);
+	if (root == NULL)
+		return -1;
+	if (root->kind != YNODE_MAP) {
+		cfg_fail(&w, root, "document", "expected a mapping, got %s", ynode_kind_name(root));
+		goto out;
+	}
+	list = ymap_get(root, "connections");
+	if (list == NULL || ynode_is_null(list)) {
+		rc = 0;
+		goto out;
+	}
+	if (list->kind != YNODE_LIST || list->n_kids > CFG_MAX_CONNS) {
+		cfg_fail(&w, list, "connections", "expected a list of 1..%d connections",
+			 CFG_MAX_CONNS);
+		goto out;
+	}
+	c = calloc(list->n_kids ? list->n_kids : 1, sizeof(*c));
+	if (c == NULL) {
+		cfg_fail(&w, list, "connections", "out of memory");
+		goto out;
+	}
+	for (cnt = 0; cnt < list->n_kids; cnt++) {
+		if (read_conn(&w, list->kids[cnt], cnt, &c[cnt]) < 0)
+			goto out;
+		for (size_t j = 0; j < cnt; j++) {
+			char field[YPATH_MAX];
+
+			cfg_pathf(field, "connections[%zu].name", cnt);
+			if (strcmp(c[j].ike.name, c[cnt].ike.name) == 0) {
+				cfg_fail(&w, list->kids[cnt], field,
+					 "duplicate connection name '%s' (also connections[%zu])",
+					 c[j].ike.name, j);
+				goto out;
+			}
+			cfg_pathf(field, "connections[%zu].remote_addr", cnt);
+			if (c[j].ike.remote_ip == c[cnt].ike.remote_ip &&
+			    c[j].ike.local_ip == c[cnt].ike.local_ip) {
+				cfg_fail(&w, list->kids[cnt], field,
+					 "same local and remote address as connections[%zu]", j);
+				goto out;
+			}
+		}
+	}
+	*out = c;
+	*n = cnt;
+	c = NULL;
+	rc = 0;
+out:
+	config_conn_free(c, list != NULL && list->kind == YNODE_LIST ? list->n_kids : 0);
+	ytree_free(root);
+	return rc;
+}
+
+int config_conn_load(const char *path, struct cfg_conn **out, size_t *n, char err[CFG_ERR_MAX])
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len;
+	int rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (f == NULL) {
+		snprintf(err, CFG_ERR_MAX, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf = malloc(CONN_FILE_MAX + 1);
+	if (buf == NULL) {
+		snprintf(err, CFG_ERR_MAX, "%s: out of memory", path);
+		goto out;
+	}
+	len = fread(buf, 1, CONN_FILE_MAX + 1, f);
+	if (ferror(f) || len > CONN_FILE_MAX) {
+		snprintf(err, CFG_ERR_MAX, "%s: %s", path, ferror(f) ? "read error" : "file too large");
+		goto out;
+	}
+	rc = config_conn_load_buffer(path, buf, len, out, n, err);
+out:
+	if (buf != NULL)
+		OPENSSL_cleanse(buf, CONN_FILE_MAX + 1);
+	free(buf);
+	fclose(f);
+	return rc;
+}

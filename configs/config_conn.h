@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The "connections:" section of a secgw config: the IKE peers secgw-ike
+ * negotiates with (README.md, "connections[]").  The same file may hold the
+ * data plane's sections; this loader reads only "connections" and leaves the
+ * rest to config_load().  Errors read "FILE:LINE:COL: connections[1].psk: ..."
+ * like the rest of the loader; the PSK is never echoed.
+ *
+ * Concurrency: none.
+ */
+#ifndef SECGW_CONFIG_CONN_H
+#define SECGW_CONFIG_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "ike_sa.h"
+
+#define CFG_MAX_CONNS 256
+
+struct cfg_conn {
+	struct ike_sa_cfg ike; /* name, addresses, IDs, PSK, proposals, selectors */
+	bool initiate;         /* start: initiate (true) or wait (default) */
+	int line;
+};
+
+/* 0 with *out a calloc'ed array of *n connections (free with config_conn_free,
+ * which wipes the PSKs), or -1 with err set.  No "connections" section: 0, n 0. */
+int config_conn_load(const char *path, struct cfg_conn **out, size_t *n, char err[CFG_ERR_MAX]);
+int config_conn_load_buffer(const char *name, const char *buf, size_t len, struct cfg_conn **out,
+			    size_t *n, char err[CFG_ERR_MAX]);
+void config_conn_free(struct cfg_conn *c, size_t n);
+
+#endif

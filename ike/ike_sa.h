@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IKEv2 SA state machine (RFC 7296): IKE_SA_INIT and IKE_AUTH with a pre-shared
+ * key and the first Child SA (ESP, tunnel mode), as initiator or responder.
+ *
+ * Transport-free: the caller hands in received IKE messages (after any non-ESP
+ * marker) with their addresses and the time, and gets back at most one
+ * datagram to send (struct ike_dgram, the UDP payload with the marker already
+ * in front when it goes to port 4500) and, once ESTABLISHED, a Child SA record
+ * with keys for the data plane.  Time is a caller-supplied millisecond clock;
+ * randomness comes from env->rand (OpenSSL's RAND_bytes when NULL), so tests
+ * can make two SAs deterministic.
+ *
+ * Window size 1 in both directions (RFC 7296 §2.3): one outstanding request,
+ * retransmitted with exponential back-off by ike_sa_timer(); a retransmitted
+ * request from the peer is answered with the cached response, never processed
+ * twice.
+ *
+ * Every datagram that is not acted on is counted by reason (IKE_SA_DROPS);
+ * nothing here logs keys.
+ *
+ * Concurrency: none; an SA belongs to one thread.
+ */
+#ifndef SECGW_IKE_SA_H
+#define SECGW_IKE_SA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ike_crypto.h"
+
+#define IKE_CFG_MAX_PROPS 8
+#define IKE_ID_MAX 255
+#define IKE_PSK_MAX 256
+#define IKE_DGRAM_MAX 4096
+#define IKE_SA_NAME_MAX 32
+
+/* One proposal as configured: a single transform of each type.
+ * ESP: prf and dh are 0 (no PFS in this slice). */
+struct ike_prop {
+	uint16_t encr, encr_key_bits, prf, integ, dh;
+};
+
+struct ike_idv {
+	uint8_t type; /* IKE_ID_IPV4_ADDR or IKE_ID_FQDN */
+	uint8_t len;
+	uint8_t data[IKE_ID_MAX];
+};
+
+/* An IPv4 traffic selector; addresses in host order, proto 0 = any. */
+struct ike_tsv {
+	uint8_t proto;
+	uint16_t port_lo, port_hi;
+	uint32_t start, end;
+};
+
+/* What one connection allows; addresses in network byte order. */
+struct ike_sa_cfg {
+	char name[IKE_SA_NAME_MAX];
+	uint32_t local_ip, remote_ip;
+	struct ike_idv local_id, remote_id;
+	uint8_t psk[IKE_PSK_MAX];
+	size_t psk_len;
+	struct ike_prop ike[IKE_CFG_MAX_PROPS];
+	size_t n_ike;
+	struct ike_prop esp[IKE_CFG_MAX_PROPS];
+	size_t n_esp;
+	struct ike_tsv local_ts, remote_ts;
+};
+
+/* A negotiated Child SA, as the data plane needs it.  Keys: the encryption key
+ * material includes the 4-byte salt for AEAD (RFC 4106 §8.1). */
+struct ike_child_sa {
+	uint32_t spi_in, spi_out; /* host order; spi_in is the one we chose */
+	uint16_t encr, encr_key_bits, integ;
+	struct ike_key encr_in, integ_in, encr_out, integ_out;
+	struct ike_tsv ts_local, ts_remote;
+	bool udp_encap;           /* ESP in UDP (RFC 3948): NAT detected */
+	uint32_t local_ip, remote_ip; /* network order */
+	uint16_t local_port, remote_port;
+};
+
+struct ike_dgram {
+	uint32_t remote_ip; /* network order */
+	uint16_t local_port, remote_port;
+	size_t len;
+	uint8_t buf[IKE_DGRAM_MAX];
+};
+
+enum ike_role { IKE_ROLE_INITIATOR, IKE_ROLE_RESPONDER };
+
+#define IKE_SA_STATES(X)                                                                   \
+	X(IDLE, "idle")                                                                    \
+	X(INIT_SENT, "init_sent")     /* initiator: IKE_SA_INIT request out */             \
+	X(AUTH_SENT, "auth_sent")     /* initiator: IKE_AUTH request out */                \
+	X(INIT_DONE, "init_done")     /* responder: IKE_SA_INIT answered */                \
+	X(ESTABLISHED, "established")                                                      \
+	X(DEAD, "dead")               /* failed or deleted: the caller frees it */
+
+enum ike_sa_state {
+#define IKE_SA_STATE_ENUM(id, name) IKE_SA_##id,
+	IKE_SA_STATES(IKE_SA_STATE_ENUM)
+#undef IKE_SA_STATE_ENUM
+};
+
+/* Why a datagram was dropped or an exchange failed: one counter each. */
+#define IKE_SA_DROPS(X)                                                                    \
+	X(MALFORMED, "malformed")               /* the codec refused it */                 \
+	X(WRONG_SPI, "wrong_spi")                                                          \
+	X(WRONG_FLAGS, "wrong_flags")           /* I/R bits do not fit our roles */         \
+	X(UNEXPECTED, "unexpected_exchange")    /* exchange not valid in this state */     \
+	X(OLD_MSG_ID, "old_message_id")                                                    \
+	X(FUTURE_MSG_ID, "future_message_id")                                              \
+	X(RETRANSMIT_ANSWERED, "retransmit_answered") /* duplicate request, cached reply */ \
+	X(ICV, "icv_failed")                                                               \
+	X(FRAGMENT, "fragment_unsupported")                                                \
+	X(MISSING_PAYLOAD, "missing_payload")                                              \
+	X(NO_PROPOSAL, "no_proposal_chosen")                                               \
+	X(INVALID_KE, "invalid_ke_payload")                                                \
+	X(BAD_KE, "bad_ke")                     /* peer public value rejected */           \
+	X(AUTH_FAILED, "authentication_failed")                                            \
+	X(TS_UNACCEPTABLE, "ts_unacceptable")                                              \
+	X(PEER_ERROR, "peer_error_notify")                                                 \
+	X(TIMEOUT, "timeout")                                                              \
+	X(INTERNAL, "internal")
+
+enum ike_sa_drop {
+#define IKE_SA_DROP_ENUM(id, name) IKE_SA_DROP_##id,
+	IKE_SA_DROPS(IKE_SA_DROP_ENUM)
+#undef IKE_SA_DROP_ENUM
+	IKE_SA_DROP_COUNT
+};
+
+const char *ike_sa_state_name(enum ike_sa_state s);
+const char *ike_sa_drop_name(enum ike_sa_drop d);
+
+/* Logging hook: level 0 error, 1 info, 2 debug.  Messages never hold keys. */
+struct ike_env {
+	int (*rand)(void *ctx, uint8_t *buf, size_t len); /* 0 on success */
+	void (*log)(void *ctx, int level, const char *msg);
+	void *ctx;
+};
+
+struct ike_sa;
+
+/* cfg is copied.  Returns 0 or a negative IKE_CRYPTO_* error. */
+int ike_sa_new(const struct ike_sa_cfg *cfg, enum ike_role role, const struct ike_env *env,
+	       struct ike_sa **out);
+/* Wipes every key and nonce. */
+void ike_sa_free(struct ike_sa *sa);
+
+/* Initiator: the first IKE_SA_INIT request.  Returns 1 (out filled) or < 0. */
+int ike_sa_start(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out);
+
+/*
+ * One received IKE message msg[0..len) (no non-ESP marker) from src_ip:src_port
+ * to local port dst_port (addresses in network order).  Returns 1 when out
+ * holds a datagram to send, 0 when there is nothing to send, or -1 when the
+ * message was dropped (the reason is counted in ike_sa_drops()).
+ */
+int ike_sa_input(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t src_ip,
+		 uint16_t src_port, uint16_t dst_port, uint64_t now_ms, struct ike_dgram *out);
+
+/* Retransmission: returns 1 when out holds a retransmitted request, 0 when
+ * nothing is due; after the last try the SA goes DEAD (counted as timeout). */
+int ike_sa_timer(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out);
+/* When ike_sa_timer() next has work, UINT64_MAX if never. */
+uint64_t ike_sa_next_timer(const struct ike_sa *sa);
+
+/*
+ * Delete an ESTABLISHED IKE SA and with it its Child SA (§1.4.1): an
+ * INFORMATIONAL request with Delete; the SA goes DEAD when the answer comes or
+ * the retransmissions run out.  Returns 1 (out filled), or -1 when the SA is
+ * not established or a request of ours is still outstanding.
+ */
+int ike_sa_delete(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out);
+
+enum ike_sa_state ike_sa_state(const struct ike_sa *sa);
+enum ike_role ike_sa_role(const struct ike_sa *sa);
+uint64_t ike_sa_spi_i(const struct ike_sa *sa);
+uint64_t ike_sa_spi_r(const struct ike_sa *sa);
+const struct ike_sa_cfg *ike_sa_cfg(const struct ike_sa *sa);
+/* The Child SA once ESTABLISHED with one, else NULL. */
+const struct ike_child_sa *ike_sa_child(const struct ike_sa *sa);
+/* Per-reason drop counters (IKE_SA_DROP_COUNT entries). */
+const uint64_t *ike_sa_drops(const struct ike_sa *sa);
+/* The negotiated IKE suite (valid after IKE_SA_INIT). */
+const struct ike_suite *ike_sa_suite(const struct ike_sa *sa);
+
+/* Retransmission schedule: first timeout, doubled each try, this many tries. */
+#define IKE_RETX_BASE_MS 1000u
+#define IKE_RETX_TRIES 5u
+
+#endif

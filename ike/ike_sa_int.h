@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Internal to the IKE SA state machine: the SA object and what the exchange
+ * files (ike_sa_init.c, ike_sa_auth.c, ike_sa_info.c) share with the core
+ * (ike_sa.c: message IDs, retransmission, state changes).
+ */
+#ifndef SECGW_IKE_SA_INT_H
+#define SECGW_IKE_SA_INT_H
+
+#include "ike_msg.h"
+#include "ike_sa.h"
+
+#define IKE_NONCE_LEN 32
+#define IKE_COOKIE_MAX 64   /* §2.6: 1..64 octets */
+#define IKE_COOKIE_TRIES 3  /* a responder that keeps asking is not answered forever */
+#define IKE_MSG_BUF_MAX IKE_DGRAM_MAX
+
+/* A stored message: our last request (for retransmission) or our last response
+ * (for the peer's retransmissions), without the non-ESP marker. */
+struct ike_stored {
+	size_t len;
+	uint8_t buf[IKE_MSG_BUF_MAX];
+};
+
+struct ike_sa {
+	struct ike_sa_cfg cfg;
+	struct ike_env env;
+	enum ike_role role;
+	enum ike_sa_state state;
+	uint64_t spi_i, spi_r;
+
+	/* addressing: the ports float to 4500 (RFC 7296 §2.23) */
+	uint32_t remote_ip;
+	uint16_t local_port, remote_port;
+	bool nat_local, nat_remote; /* a NAT in front of us / of the peer */
+
+	/* IKE_SA_INIT results */
+	struct ike_suite suite;
+	struct ike_dh *dh;
+	uint16_t ke_group;      /* group of our KE payload */
+	bool ke_retried;        /* one INVALID_KE_PAYLOAD round trip allowed */
+	uint8_t cookie[IKE_COOKIE_MAX]; /* the responder's COOKIE to echo (§2.6) */
+	size_t cookie_len;
+	unsigned cookie_tries;
+	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
+	size_t ni_len, nr_len;
+	struct ike_sa_keys keys;
+	/* RealMessage1 / RealMessage2 for AUTH (§2.15) */
+	struct ike_stored init_req, init_resp;
+
+	/* message IDs, window 1 */
+	uint32_t req_next;       /* our next request's ID */
+	bool req_pending;        /* our request awaits its response */
+	uint32_t req_id;         /* ... with this ID */
+	struct ike_stored req;   /* ... in these bytes */
+	uint64_t retx_at;        /* when to resend it */
+	unsigned retx_n;
+	uint32_t peer_next;      /* the peer's next request ID we accept */
+	bool resp_valid;         /* resp holds our response to peer_next - 1 */
+	struct ike_stored resp;
+	uint8_t resp_to[32];     /* SHA-256 of the request resp answers */
+	uint8_t cur_req[32];     /* ... of the request being processed */
+
+	/* the Child SA */
+	uint32_t child_spi_in;
+	struct ike_child_sa child;
+	bool has_child;
+	bool deleting;      /* our Delete of the IKE SA is out */
+
+	uint64_t drops[IKE_SA_DROP_COUNT];
+	struct ike_msg m;   /* decode scratch */
+	uint8_t plain[IKE_MSG_BUF_MAX];  /* decrypted SK body, m's inner views point here */
+};
+
+/* ---- core (ike_sa.c) ---- */
+
+/* The one place states change; logs "old -> new" with the SPIs. */
+void ike_sa_set_state(struct ike_sa *sa, enum ike_sa_state to);
+void ike_sa_log(struct ike_sa *sa, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Count a drop and return -1 (so callers can `return ike_sa_drop(...)`). */
+int ike_sa_drop(struct ike_sa *sa, enum ike_sa_drop why);
+int ike_sa_random(struct ike_sa *sa, uint8_t *buf, size_t len);
+/* Queue msg[0..len) as our request (IKE_RETX_* schedule) and put it in out. */
+int ike_sa_send_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint64_t now,
+			struct ike_dgram *out);
+/* Cache msg[0..len) as our response to the peer's current request and put it in out. */
+int ike_sa_send_response(struct ike_sa *sa, const uint8_t *msg, size_t len,
+			 struct ike_dgram *out);
+/* IKE header of our next message. */
+void ike_sa_hdr(const struct ike_sa *sa, uint8_t exchange, bool response, uint32_t msg_id,
+		struct ike_hdr *h);
+
+/* ---- SK envelope (ike_sa_sk.c) ---- */
+
+/* Seal the chain b (built with ike_build_init_chain) in a message of ours and
+ * send it as a request (retransmitted) or as the response to the current request. */
+struct ike_build;
+int ike_sa_send_sealed(struct ike_sa *sa, struct ike_build *b, uint8_t exch, bool response,
+		       uint32_t msg_id, uint64_t now, struct ike_dgram *out);
+/* Build header h + SK{inner chain} into out (cap bytes), protected with our keys. */
+int ike_sa_seal(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *inner,
+		size_t inner_len, uint8_t first_np, uint8_t *out, size_t cap, size_t *len);
+/* sa->m holds a decoded message from msg[0..len) whose payload is SK: check and
+ * decrypt it with the peer's keys and decode the inner chain into sa->m. */
+int ike_sa_open(struct ike_sa *sa, const uint8_t *msg, size_t len);
+
+/* ---- exchanges ---- */
+
+int ike_init_start(struct ike_sa *sa, uint64_t now, struct ike_dgram *out);
+int ike_init_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t src_ip,
+		     uint16_t src_port, uint16_t dst_port, struct ike_dgram *out);
+int ike_init_response(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t src_ip,
+		      uint16_t src_port, uint16_t dst_port, uint64_t now, struct ike_dgram *out);
+int ike_auth_start(struct ike_sa *sa, uint64_t now, struct ike_dgram *out);
+int ike_auth_request(struct ike_sa *sa, struct ike_dgram *out);
+int ike_auth_response(struct ike_sa *sa);
+int ike_info_request(struct ike_sa *sa, struct ike_dgram *out);
+int ike_info_response(struct ike_sa *sa);
+
+/* ---- proposals and selectors (ike_sa_prop.c) ---- */
+
+/* Encode our proposals: IKE (spi empty) or ESP (4-byte spi, ESN none).  p/xf
+ * have room for IKE_CFG_MAX_PROPS proposals of 5 transforms. */
+size_t ike_props_encode(const struct ike_prop *cfg, size_t n, bool esp, const uint8_t *spi,
+			struct ike_proposal *p, struct ike_transform *xf, size_t *n_xf);
+/* The first of the peer's proposals (in its order) that one of ours matches;
+ * -1 if none.  *chosen gets our matching config; *peer_prop the proposal. */
+int ike_props_select(const struct ike_msg *m, uint16_t sa_first, uint16_t sa_n, uint8_t proto,
+		     const struct ike_prop *cfg, size_t n, struct ike_prop *chosen,
+		     const struct ike_proposal **peer_prop);
+/* Intersect the peer's selectors with ours; false when nothing is left. */
+bool ike_ts_narrow(const struct ike_msg *m, uint16_t first, uint16_t n,
+		   const struct ike_tsv *ours, struct ike_tsv *out);
+void ike_ts_to_wire(const struct ike_tsv *t, struct ike_ts *w);
+/* §2.23 NAT detection hash: SHA-1(SPIi | SPIr | IP | port). */
+int ike_natd_hash(uint64_t spi_i, uint64_t spi_r, uint32_t ip, uint16_t port, uint8_t out[20]);
+
+/* Derive the Child SA keys into sa->child (spi_out, transforms already set). */
+int ike_child_derive(struct ike_sa *sa);
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * secgw-ike -> secgw-dp: one negotiated Child SA becomes two SAs (outbound,
+ * inbound) and two protect policies in the data plane, through the control
+ * channel (ctl_client.h).  The SA and policy records are built as YAML
+ * snippets and read by the config loader's own entry parsers, so they get
+ * exactly the checks and defaults of a static SA in a config file.
+ *
+ * Concurrency: one thread (the daemon's loop).
+ */
+#ifndef SECGW_IKED_DP_H
+#define SECGW_IKED_DP_H
+
+#include <stdbool.h>
+
+#include "ctl_client.h"
+#include "ike_sa.h"
+
+/* Build the outbound and inbound SA records of c.  0, or -1 with err set. */
+int iked_child_to_sas(const struct ike_child_sa *c, struct cfg_sa *out, struct cfg_sa *in,
+		      char err[CFG_ERR_MAX]);
+/* The two protect policies of c (names from the SPIs). */
+int iked_child_to_policies(const struct ike_child_sa *c, struct cfg_policy *out,
+			   struct cfg_policy *in, char err[CFG_ERR_MAX]);
+
+/* Install / remove everything of c; ctl NULL (no data plane) does nothing. */
+int iked_dp_install(struct ctl_client *ctl, const struct ike_child_sa *c, char *err, size_t len);
+void iked_dp_remove(struct ctl_client *ctl, const struct ike_child_sa *c);
+
+#endif

@@ -1,0 +1,516 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * secgw-ike: the IKEv2 daemon.  Plain UDP sockets on 500 and 4500 of each
+ * connection's local address (IPv4), the transport-free state machine of
+ * ike/ike_sa.h, and the control channel to a running secgw-dp for the
+ * negotiated Child SAs.
+ *
+ *   secgw-ike -c FILE [--dp PREFIX | --dp-sock PATH] [-v] [--debug-keys]
+ *
+ * One thread, one poll loop: datagrams in, the SA they belong to (by SPIs, or
+ * a new responder SA for an IKE_SA_INIT request from a configured peer),
+ * datagrams out; retransmission timers; state changes logged at info level
+ * with the IKE SPIs.  Keys are printed only with --debug-keys (tests compare
+ * them with the peer's).
+ *
+ * A `start: initiate` connection whose IKE SA fails or is deleted is
+ * initiated again after RETRY_MS.  At exit it deletes its IKE SAs
+ * (INFORMATIONAL Delete) and removes their Child SAs from the data plane.
+ *
+ * Not here yet: IKE traffic punted from secgw-dp's ports (the data plane has
+ * no punt path), rekeying, DPD, CREATE_CHILD_SA.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config_conn.h"
+#include "ctl_client.h"
+#include "ike_msg.h"
+#include "ike_natt.h"
+#include "ike_sa.h"
+#include "iked_dp.h"
+
+#define MAX_SOCKS 64
+#define MAX_SAS 1024
+#define DELETE_WAIT_MS 1500 /* for the peers' answers to our Deletes at exit */
+#define RETRY_MS 10000      /* start: initiate connections without an IKE SA try again */
+
+/* Drops before any SA is found, by name (the SAs count their own). */
+#define IKED_DROPS(X)                                                                      \
+	X(SHORT, "too_short")                                                              \
+	X(BAD_HEADER, "bad_header")                                                        \
+	X(ESP_ON_4500, "esp_on_4500")       /* no ESP here: no punt path yet */            \
+	X(KEEPALIVE, "nat_keepalive")                                                      \
+	X(UNKNOWN_SA, "unknown_sa")                                                        \
+	X(UNKNOWN_PEER, "unknown_peer")                                                    \
+	X(TABLE_FULL, "sa_table_full")
+
+enum iked_drop {
+#define IKED_DROP_ENUM(id, name) IKED_DROP_##id,
+	IKED_DROPS(IKED_DROP_ENUM)
+#undef IKED_DROP_ENUM
+	IKED_DROP_COUNT
+};
+static const char *const iked_drop_names[] = {
+#define IKED_DROP_NAME(id, name) name,
+	IKED_DROPS(IKED_DROP_NAME)
+#undef IKED_DROP_NAME
+};
+
+struct sock {
+	int fd;
+	uint32_t ip; /* network order */
+	uint16_t port;
+};
+
+struct entry {
+	struct ike_sa *sa;
+	const struct cfg_conn *conn;
+	bool installed;
+	struct ike_child_sa child; /* what we installed, to remove it again */
+	enum ike_sa_state logged;
+};
+
+static struct {
+	int verbose;
+	bool debug_keys;
+	struct cfg_conn *conns;
+	size_t n_conns;
+	uint64_t *retry_at; /* per connection: when to initiate again, 0 = not due */
+	struct sock socks[MAX_SOCKS];
+	size_t n_socks;
+	struct entry sas[MAX_SAS];
+	size_t n_sas;
+	struct ctl_client ctl;
+	bool have_ctl;
+	uint64_t drops[IKED_DROP_COUNT];
+} g;
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void logf_(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_(int level, const char *fmt, ...)
+{
+	static const char *const names[] = {"error", "info", "debug"};
+	struct timespec ts;
+	va_list ap;
+
+	if (level > 1 + g.verbose)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fprintf(stderr, "%lld.%03ld secgw-ike %s: ", (long long)ts.tv_sec, ts.tv_nsec / 1000000,
+		names[level]);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static void sa_log(void *ctx, int level, const char *msg)
+{
+	(void)ctx;
+	logf_(level, "%s", msg);
+}
+
+static const struct ike_env env = {NULL, sa_log, NULL};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int open_sock(uint32_t ip, uint16_t port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = ip};
+	char s[INET_ADDRSTRLEN];
+
+	for (size_t i = 0; i < g.n_socks; i++)
+		if (g.socks[i].ip == ip && g.socks[i].port == port)
+			return 0;
+	if (g.n_socks == MAX_SOCKS)
+		return -1;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		logf_(0, "cannot bind %s:%u: %s", inet_ntop(AF_INET, &ip, s, sizeof(s)), port,
+		      strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	g.socks[g.n_socks++] = (struct sock){fd, ip, port};
+	return 0;
+}
+
+static void send_dgram(uint32_t local_ip, const struct ike_dgram *d)
+{
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(d->remote_port),
+				 .sin_addr.s_addr = d->remote_ip};
+
+	for (size_t i = 0; i < g.n_socks; i++) {
+		if (g.socks[i].ip == local_ip && g.socks[i].port == d->local_port) {
+			if (sendto(g.socks[i].fd, d->buf, d->len, 0, (struct sockaddr *)&to,
+				   sizeof(to)) < 0)
+				logf_(0, "sendto: %s", strerror(errno));
+			return;
+		}
+	}
+	logf_(0, "no socket for local port %u", d->local_port);
+}
+
+static void hexs(char *out, const struct ike_key *k)
+{
+	for (size_t i = 0; i < k->len; i++)
+		sprintf(out + 2 * i, "%02x", k->b[i]);
+	out[2 * k->len] = '\0';
+}
+
+static void log_child(const struct entry *e, const struct ike_child_sa *c)
+{
+	char ei[2 * IKE_KEY_MAX + 1], ai[2 * IKE_KEY_MAX + 1];
+	char eo[2 * IKE_KEY_MAX + 1], ao[2 * IKE_KEY_MAX + 1];
+
+	logf_(1, "%s: Child SA installed: spi_in 0x%08x spi_out 0x%08x encr %u/%u integ %u%s "
+	      "(ports %u -> %u)", e->conn->ike.name, c->spi_in, c->spi_out, c->encr,
+	      c->encr_key_bits, c->integ, c->udp_encap ? " udp_encap" : "", c->local_port,
+	      c->remote_port);
+	if (!g.debug_keys)
+		return;
+	hexs(ei, &c->encr_in);
+	hexs(ai, &c->integ_in);
+	hexs(eo, &c->encr_out);
+	hexs(ao, &c->integ_out);
+	/* Only on request: these are live keys. */
+	fprintf(stderr, "CHILD-KEYS conn=%s spi_in=%08x spi_out=%08x encr_in=%s integ_in=%s "
+		"encr_out=%s integ_out=%s\n", e->conn->ike.name, c->spi_in, c->spi_out, ei, ai, eo,
+		ao);
+	fflush(stderr);
+}
+
+static void uninstall(struct entry *e)
+{
+	if (!e->installed)
+		return;
+	iked_dp_remove(g.have_ctl ? &g.ctl : NULL, &e->child);
+	logf_(1, "%s: Child SA removed: spi_in 0x%08x spi_out 0x%08x", e->conn->ike.name,
+	      e->child.spi_in, e->child.spi_out);
+	memset(&e->child, 0, sizeof(e->child));
+	e->installed = false;
+}
+
+/* After every event: install new Child SAs, remove lost ones, free dead SAs. */
+static void settle(struct entry *e)
+{
+	const struct ike_child_sa *c = ike_sa_child(e->sa);
+	char err[CFG_ERR_MAX];
+
+	if (c != NULL && !e->installed) {
+		/* A newer IKE SA of the same connection replaces the older ones' children. */
+		for (size_t i = 0; i < g.n_sas; i++)
+			if (&g.sas[i] != e && g.sas[i].conn == e->conn)
+				uninstall(&g.sas[i]);
+		if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, err, sizeof(err)) < 0) {
+			logf_(0, "%s: cannot install the Child SA: %s", e->conn->ike.name, err);
+		} else {
+			e->child = *c;
+			e->installed = true;
+			log_child(e, c);
+		}
+	} else if (c == NULL && e->installed) {
+		uninstall(e);
+	}
+}
+
+static void reap(void)
+{
+	for (size_t i = 0; i < g.n_sas;) {
+		struct entry *e = &g.sas[i];
+
+		if (ike_sa_state(e->sa) != IKE_SA_DEAD) {
+			i++;
+			continue;
+		}
+		uninstall(e);
+		if (e->conn->initiate && !stop)
+			g.retry_at[e->conn - g.conns] = now_ms() + RETRY_MS;
+		const uint64_t *d = ike_sa_drops(e->sa);
+		for (size_t k = 0; k < IKE_SA_DROP_COUNT; k++)
+			if (d[k] != 0)
+				logf_(2, "%s: %s = %llu", e->conn->ike.name, ike_sa_drop_name(k),
+				      (unsigned long long)d[k]);
+		ike_sa_free(e->sa);
+		g.sas[i] = g.sas[--g.n_sas];
+		memset(&g.sas[g.n_sas], 0, sizeof(g.sas[0]));
+	}
+}
+
+static struct entry *add_sa(const struct cfg_conn *c, enum ike_role role)
+{
+	struct ike_sa *sa;
+
+	if (g.n_sas == MAX_SAS) {
+		g.drops[IKED_DROP_TABLE_FULL]++;
+		return NULL;
+	}
+	if (ike_sa_new(&c->ike, role, &env, &sa) != 0)
+		return NULL;
+	g.sas[g.n_sas] = (struct entry){.sa = sa, .conn = c};
+	return &g.sas[g.n_sas++];
+}
+
+static struct entry *find_sa(const struct ike_hdr *h, uint32_t src)
+{
+	for (size_t i = 0; i < g.n_sas; i++) {
+		struct ike_sa *sa = g.sas[i].sa;
+		uint64_t r = ike_sa_spi_r(sa);
+
+		if (ike_sa_spi_i(sa) != h->ispi)
+			continue;
+		/* SPIi alone names our initiator SAs while SPIr is unknown, and a
+		 * responder's retransmitted IKE_SA_INIT request (SPIr 0). */
+		if (r == h->rspi || r == 0 || (h->rspi == 0 && g.sas[i].conn->ike.remote_ip == src))
+			return &g.sas[i];
+	}
+	return NULL;
+}
+
+static const struct cfg_conn *find_conn(uint32_t local, uint32_t remote)
+{
+	for (size_t i = 0; i < g.n_conns; i++)
+		if (g.conns[i].ike.local_ip == local && g.conns[i].ike.remote_ip == remote)
+			return &g.conns[i];
+	return NULL;
+}
+
+static void receive(const struct sock *s)
+{
+	static struct ike_dgram out;
+	uint8_t buf[IKE_DGRAM_MAX + IKE_NON_ESP_MARKER_LEN];
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	struct ike_hdr h;
+
+	ssize_t n = recvfrom(s->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+	if (n <= 0)
+		return;
+	const uint8_t *msg = buf;
+	size_t len = (size_t)n;
+	if (s->port == IKE_NATT_PORT) {
+		switch (ike_udp4500_classify(buf, len)) {
+		case IKE_UDP4500_IKE:
+			msg += IKE_NON_ESP_MARKER_LEN;
+			len -= IKE_NON_ESP_MARKER_LEN;
+			break;
+		case IKE_UDP4500_KEEPALIVE:
+			g.drops[IKED_DROP_KEEPALIVE]++;
+			return;
+		case IKE_UDP4500_ESP:
+			g.drops[IKED_DROP_ESP_ON_4500]++;
+			return;
+		default:
+			g.drops[IKED_DROP_SHORT]++;
+			return;
+		}
+	}
+	if (ike_hdr_decode(msg, len, &h) != IKE_MSG_E_OK) {
+		g.drops[IKED_DROP_BAD_HEADER]++;
+		return;
+	}
+	uint32_t src = from.sin_addr.s_addr;
+	struct entry *e = find_sa(&h, src);
+	if (e == NULL) {
+		const struct cfg_conn *c = find_conn(s->ip, src);
+
+		if (h.exchange != IKE_EXCH_SA_INIT || h.rspi != 0 ||
+		    (h.flags & (IKE_FLAG_RESPONSE | IKE_FLAG_INITIATOR)) != IKE_FLAG_INITIATOR) {
+			g.drops[IKED_DROP_UNKNOWN_SA]++;
+			return;
+		}
+		if (c == NULL) {
+			g.drops[IKED_DROP_UNKNOWN_PEER]++;
+			logf_(2, "IKE_SA_INIT from an unknown peer dropped");
+			return;
+		}
+		e = add_sa(c, IKE_ROLE_RESPONDER);
+		if (e == NULL)
+			return;
+	}
+	if (ike_sa_input(e->sa, msg, len, src, ntohs(from.sin_port), s->port, now_ms(), &out) == 1)
+		send_dgram(e->conn->ike.local_ip, &out);
+	settle(e);
+}
+
+static void initiate(const struct cfg_conn *c)
+{
+	static struct ike_dgram out;
+	struct entry *e = add_sa(c, IKE_ROLE_INITIATOR);
+
+	if (e != NULL && ike_sa_start(e->sa, now_ms(), &out) == 1)
+		send_dgram(c->ike.local_ip, &out);
+}
+
+/* start: initiate connections keep one IKE SA: a new one RETRY_MS after the last died. */
+static void retry_due(uint64_t now)
+{
+	for (size_t k = 0; k < g.n_conns; k++) {
+		if (g.retry_at[k] == 0 || now < g.retry_at[k])
+			continue;
+		bool alive = false;
+		for (size_t i = 0; i < g.n_sas; i++)
+			alive |= g.sas[i].conn == &g.conns[k];
+		g.retry_at[k] = 0;
+		if (!alive) {
+			logf_(1, "%s: initiating again", g.conns[k].ike.name);
+			initiate(&g.conns[k]);
+		}
+	}
+}
+
+static int usage(const char *argv0)
+{
+	fprintf(stderr,
+		"usage: %s -c FILE [--dp PREFIX | --dp-sock PATH] [-v] [--debug-keys]\n"
+		"  -c FILE         config with a connections: section\n"
+		"  --dp PREFIX     install Child SAs into the secgw-dp of this file prefix\n"
+		"  --dp-sock PATH  ... or of this control socket\n"
+		"  -v              debug logging\n"
+		"  --debug-keys    print negotiated Child SA keys (tests only)\n",
+		argv0);
+	return 2;
+}
+
+static void loop(uint64_t until)
+{
+	struct pollfd pfd[MAX_SOCKS];
+	static struct ike_dgram out;
+
+	while (until != 0 ? now_ms() < until && g.n_sas > 0 : !stop) {
+		uint64_t now = now_ms(), next = UINT64_MAX;
+
+		for (size_t i = 0; i < g.n_sas; i++) {
+			struct entry *e = &g.sas[i];
+
+			if (ike_sa_timer(e->sa, now, &out) == 1)
+				send_dgram(e->conn->ike.local_ip, &out);
+			uint64_t t = ike_sa_next_timer(e->sa);
+			next = t < next ? t : next;
+		}
+		reap();
+		if (until == 0)
+			retry_due(now);
+		int timeout = next == UINT64_MAX ? 1000 : next <= now ? 0 : (int)(next - now);
+		for (size_t i = 0; i < g.n_socks; i++)
+			pfd[i] = (struct pollfd){.fd = g.socks[i].fd, .events = POLLIN};
+		int n = poll(pfd, g.n_socks, timeout > 1000 ? 1000 : timeout);
+		if (n < 0 && errno != EINTR) {
+			logf_(0, "poll: %s", strerror(errno));
+			break;
+		}
+		for (size_t i = 0; n > 0 && i < g.n_socks; i++)
+			if (pfd[i].revents & POLLIN)
+				receive(&g.socks[i]);
+		reap();
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"dp", required_argument, NULL, 'p'},
+		{"dp-sock", required_argument, NULL, 's'},
+		{"debug-keys", no_argument, NULL, 'k'},
+		{"verbose", no_argument, NULL, 'v'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *cfg_path = NULL, *dp_prefix = NULL, *dp_sock = NULL;
+	char err[CFG_ERR_MAX];
+	static struct ike_dgram out;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "c:v", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c': cfg_path = optarg; break;
+		case 'p': dp_prefix = optarg; break;
+		case 's': dp_sock = optarg; break;
+		case 'k': g.debug_keys = true; break;
+		case 'v': g.verbose = 1; break;
+		default: return usage(argv[0]);
+		}
+	}
+	if (cfg_path == NULL || optind != argc)
+		return usage(argv[0]);
+	if (config_conn_load(cfg_path, &g.conns, &g.n_conns, err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (g.n_conns == 0) {
+		fprintf(stderr, "%s: no connections\n", cfg_path);
+		return 1;
+	}
+	if (dp_prefix != NULL || dp_sock != NULL) {
+		int rc = dp_sock != NULL ? ctl_connect_path(&g.ctl, dp_sock)
+					 : ctl_connect(&g.ctl, dp_prefix);
+		if (rc < 0) {
+			fprintf(stderr, "secgw-ike: %s\n", g.ctl.err);
+			return 1;
+		}
+		g.have_ctl = true;
+	}
+	for (size_t i = 0; i < g.n_conns; i++)
+		if (open_sock(g.conns[i].ike.local_ip, IKE_PORT) < 0 ||
+		    open_sock(g.conns[i].ike.local_ip, IKE_NATT_PORT) < 0)
+			return 1;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	logf_(1, "%zu connections, %zu sockets%s", g.n_conns, g.n_socks,
+	      g.have_ctl ? ", data plane connected" : ", no data plane");
+	g.retry_at = calloc(g.n_conns, sizeof(*g.retry_at));
+	if (g.retry_at == NULL)
+		return 1;
+	for (size_t i = 0; i < g.n_conns; i++)
+		if (g.conns[i].initiate)
+			initiate(&g.conns[i]);
+	loop(0);
+	logf_(1, "stopping");
+	/* Tell the peers (§1.4.1), and give their answers a moment. */
+	for (size_t i = 0; i < g.n_sas; i++)
+		if (ike_sa_delete(g.sas[i].sa, now_ms(), &out) == 1)
+			send_dgram(g.sas[i].conn->ike.local_ip, &out);
+	loop(now_ms() + DELETE_WAIT_MS);
+	for (size_t i = 0; i < g.n_sas; i++) {
+		uninstall(&g.sas[i]);
+		ike_sa_free(g.sas[i].sa);
+	}
+	for (size_t k = 0; k < IKED_DROP_COUNT; k++)
+		if (g.drops[k] != 0)
+			logf_(1, "dropped %s: %llu", iked_drop_names[k], (unsigned long long)g.drops[k]);
+	for (size_t i = 0; i < g.n_socks; i++)
+		close(g.socks[i].fd);
+	if (g.have_ctl)
+		ctl_close(&g.ctl);
+	config_conn_free(g.conns, g.n_conns);
+	free(g.retry_at);
+	return 0;
+}

@@ -1,0 +1,427 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""secgw-ike against a live strongSwan (issue 5, first slice).
+
+charon (kernel-libipsec, its own /run, vici socket; design.md section 5) runs in
+one network namespace, secgw-ike in another, a veth between them
+(10.99.5.2 <-> 10.99.5.1).  For each role of ours (initiator, responder) and
+each suite (IKE aes128gcm16-prfsha256-x25519 with ESP aes128gcm16, IKE
+aes128-sha256-modp2048 with ESP aes128-sha256), PSK authentication:
+
+- `swanctl --list-sas` shows the IKE SA ESTABLISHED with our SPIs and the Child
+  SA INSTALLED in UDP (charon fakes NAT detection, so we must float to 4500)
+  with exactly the ESP SPIs secgw-ike negotiated;
+- the Child SA keys secgw-ike derived (printed with --debug-keys) equal, byte
+  for byte, the ones charon logs with `chd = 4`;
+- at exit secgw-ike deletes its IKE SA (INFORMATIONAL Delete) and charon has
+  no SA left;
+- tshark dissects every IKE message secgw-ike sent (captured on the veth)
+  without a malformed or error-level expert note, and sees the exchanges we
+  expect (IKE_SA_INIT, IKE_AUTH on port 4500 with the marker, INFORMATIONAL).
+
+Also: the INVALID_KE_PAYLOAD round trip against charon, and the Child SA pair
+with its policies installed into a running secgw-dp (secgwctl's view).
+"""
+
+import os
+import re
+import subprocess
+import time
+
+import pytest
+
+from conftest import Gateway, Sniffer, dataplane_yaml, sanitizer_env
+from netns import Lab, run
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ADDR_SG, ADDR_SW = "10.99.5.1", "10.99.5.2"
+NET_SG, NET_SW = "10.99.6.0/24", "10.99.7.0/24"
+ID_SG, ID_SW = "sg.secgw.test", "sw.secgw.test"
+PSK = "secgw-interop-test-psk"
+CHARON = "/usr/lib/ipsec/charon"
+
+SUITES = [
+    ("aes128gcm16-prfsha256-x25519", "aes128gcm16"),
+    ("aes128-sha256-modp2048", "aes128-sha256"),
+]
+
+
+def have_strongswan():
+    return os.access(CHARON, os.X_OK) and subprocess.run(
+        ["which", "swanctl"], capture_output=True).returncode == 0
+
+
+pytestmark = pytest.mark.skipif(not have_strongswan(),
+                                reason="strongswan-charon / strongswan-swanctl not installed")
+
+
+def secgw_ike_path(build):
+    p = os.path.join(build.path, "iked", "secgw-ike")
+    if not os.access(p, os.X_OK):
+        pytest.fail("secgw-ike not built: %s" % p)
+    return p
+
+
+class Charon:
+    """One charon instance in a namespace, private /run, vici socket in dir."""
+
+    def __init__(self, ns, workdir, ike, esp):
+        self.ns, self.dir = ns, workdir
+        os.makedirs(os.path.join(workdir, "run"), exist_ok=True)
+        self.conf = os.path.join(workdir, "strongswan.conf")
+        self.log = os.path.join(workdir, "charon.log")
+        self.vici = os.path.join(workdir, "charon.vici")
+        with open(self.conf, "w") as f:
+            f.write("""charon {
+    install_routes = no
+    retransmit_tries = 3
+    load = random nonce aes sha1 sha2 hmac gcm pem pkcs1 x509 pubkey openssl kdf kernel-libipsec kernel-netlink socket-default vici updown
+    plugins { vici { socket = unix://%s } }
+    filelog {
+        log { path = %s
+              flush_line = yes
+              default = 1
+              ike = 4
+              chd = 4
+              cfg = 2
+              enc = 1 }
+    }
+}
+""" % (self.vici, self.log))
+        with open(os.path.join(workdir, "swanctl.conf"), "w") as f:
+            f.write("""connections {
+    sg {
+        version = 2
+        local_addrs = %s
+        remote_addrs = %s
+        proposals = %s
+        local { auth = psk
+                id = %s }
+        remote { auth = psk
+                 id = %s }
+        children {
+            net { local_ts = %s
+                  remote_ts = %s
+                  esp_proposals = %s }
+        }
+    }
+}
+secrets { ike-sg { id-sg = %s
+                   id-sw = %s
+                   secret = "%s" } }
+""" % (ADDR_SW, ADDR_SG, ike, ID_SW, ID_SG, NET_SW, NET_SG, esp, ID_SG, ID_SW, PSK))
+        self.env = dict(os.environ, STRONGSWAN_CONF=self.conf)
+
+    def start(self):
+        out = open(os.path.join(self.dir, "charon.out"), "w")
+        self.proc = self.ns.popen(
+            ["sh", "-c", "mount --bind '%s/run' /run && exec %s" % (self.dir, CHARON)],
+            stdout=out, stderr=subprocess.STDOUT, env=self.env)
+        for _ in range(100):
+            if os.path.exists(self.vici):
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("charon did not start: %s" % open(os.path.join(self.dir, "charon.out")).read())
+        self.swanctl("--load-all", "--file", os.path.join(self.dir, "swanctl.conf"))
+
+    def swanctl(self, *args, timeout=30, check=True):
+        return run(["swanctl"] + list(args) + ["--uri", "unix://" + self.vici],
+                   timeout=timeout, check=check, env=self.env)
+
+    def logtext(self):
+        with open(self.log) as f:
+            return f.read()
+
+
+def connections_yaml(ike, esp, initiate):
+    return ("""connections:
+  - name: sw
+    local_addr: %s
+    remote_addr: %s
+    local_id: %s
+    remote_id: %s
+    psk: "%s"
+    ike: [%s]
+    esp: [%s]
+    local_ts: %s
+    remote_ts: %s
+    start: %s
+""" % (ADDR_SG, ADDR_SW, ID_SG, ID_SW, PSK, ike, esp, NET_SG, NET_SW,
+       "initiate" if initiate else "wait"))
+
+
+class SecgwIke:
+    def __init__(self, build, ns, workdir, ike, esp, initiate, cfg=None):
+        self.bin = secgw_ike_path(build)
+        self.ns, self.dir = ns, workdir
+        self.cfg = cfg or os.path.join(workdir, "ike.yaml")
+        self.errpath = os.path.join(workdir, "secgw-ike.err")
+        if ike is not None:
+            with open(self.cfg, "a") as f:
+                f.write(connections_yaml(ike, esp, initiate))
+
+    def start(self, extra=()):
+        self.err = open(self.errpath, "w")
+        self.proc = self.ns.popen([self.bin, "-c", self.cfg, "-v", "--debug-keys"] + list(extra),
+                                  stdout=self.err, stderr=subprocess.STDOUT,
+                                  env=sanitizer_env())
+        time.sleep(0.3)
+        assert self.proc.poll() is None, self.logtext()
+
+    def logtext(self):
+        with open(self.errpath) as f:
+            return f.read()
+
+    def wait_for(self, pattern, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            m = re.search(pattern, self.logtext())
+            if m:
+                return m
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        pytest.fail("secgw-ike never logged %r:\n%s" % (pattern, self.logtext()[-4000:]))
+
+
+def charon_keys(log):
+    """The last Child SA keys charon logged (keymat_v2, chd = 4): name -> bytes."""
+    keys = {}
+    lines = log.splitlines()
+    for i, line in enumerate(lines):
+        m = re.search(r"(encryption|integrity) (initiator|responder) key => (\d+) bytes", line)
+        if not m:
+            continue
+        n = int(m.group(3))
+        data = b""
+        for hl in lines[i + 1:]:
+            h = re.match(r".*?\s+(\d+): ((?:[0-9A-F]{2} ?)+)", hl)
+            if not h or len(data) >= n:
+                break
+            data += bytes.fromhex(h.group(2).replace(" ", ""))
+        keys["%s_%s" % (m.group(1), m.group(2))] = data[:n]
+    return keys
+
+
+def list_sas(charon):
+    return charon.swanctl("--list-sas").stdout
+
+
+def tshark_check(pcap):
+    """Every IKE message from us dissects cleanly; return their (exchange, port) list."""
+    base = ["tshark", "-r", pcap]
+    bad = run(base + ["-Y", "ip.src == %s && (_ws.malformed || _ws.expert.severity >= error)"
+                      % ADDR_SG], check=False)
+    assert bad.returncode == 0, bad.stderr
+    assert bad.stdout.strip() == "", "tshark flags our messages:\n" + bad.stdout
+    out = run(base + ["-Y", "ip.src == %s && isakmp" % ADDR_SG, "-T", "fields",
+                      "-e", "isakmp.exchangetype", "-e", "udp.srcport", "-e", "isakmp.ispi"],
+              check=False)
+    return [tuple(line.split("\t")) for line in out.stdout.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("ike,esp", SUITES, ids=["gcm-x25519", "cbc-sha256-modp2048"])
+@pytest.mark.parametrize("we_initiate", [True, False], ids=["sg-initiator", "sg-responder"])
+def test_ike_strongswan(build, tmp_path, ike, esp, we_initiate):
+    with Lab("ike") as lab:
+        sw_ns, sg_ns = lab.netns("sw"), lab.netns("sg")
+        lab.veth(sw_ns, "ikesw0", sg_ns, "ikesg0")
+        sw_ns.ip("addr", "add", ADDR_SW + "/24", "dev", "ikesw0")
+        sg_ns.ip("addr", "add", ADDR_SG + "/24", "dev", "ikesg0")
+        # kernel-libipsec routes the remote selector through its TUN device with a
+        # source address from the local one: charon's side needs such an address.
+        sw_ns.ip("addr", "add", "10.99.7.1/32", "dev", "lo")
+        swdir, sgdir = str(tmp_path / "sw"), str(tmp_path / "sg")
+        os.makedirs(sgdir)
+        charon = Charon(sw_ns, swdir, ike, esp)
+        charon.start()
+        # what charon's end of the veth receives: every datagram we sent
+        cap = Sniffer(sw_ns, "ikesw0", sgdir, "ike", ipproto=17, timeout=120).__enter__()
+        sg = SecgwIke(build, sg_ns, sgdir, ike, esp, we_initiate)
+        sg.start()
+        if not we_initiate:
+            r = charon.swanctl("--initiate", "--child", "net", "--timeout", "20", check=False)
+            assert r.returncode == 0, r.stdout + r.stderr + sg.logtext()[-3000:]
+        m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8}) "
+                        r"encr_in=([0-9a-f]*) integ_in=([0-9a-f]*) encr_out=([0-9a-f]*) "
+                        r"integ_out=([0-9a-f]*)")
+        spi_in, spi_out = m.group(1), m.group(2)
+        ours = {k: bytes.fromhex(m.group(i)) for i, k in
+                enumerate(["encr_in", "integ_in", "encr_out", "integ_out"], start=3)}
+        ike_spis = sg.wait_for(r"sw\[([0-9a-f]{16})/([0-9a-f]{16})\]: \w+ -> established")
+
+        # 1. charon's view: both SAs up, with the SPIs we negotiated.
+        deadline = time.time() + 10
+        while True:
+            sas = list_sas(charon)
+            if "INSTALLED" in sas or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        assert re.search(r"sg: #\d+, ESTABLISHED, IKEv2, %s_i\*? %s_r" % ike_spis.groups(), sas), sas
+        assert re.search(r"net: #\d+, reqid \d+, INSTALLED, TUNNEL-in-UDP", sas), sas
+        # charon's inbound SPI is our outbound one and vice versa
+        assert re.search(r"\bin\s+%s\b" % spi_out, sas), sas
+        assert re.search(r"\bout\s+%s\b" % spi_in, sas), sas
+        assert "udp_encap" in sg.logtext()
+
+        # 2. keys byte for byte: KEYMAT's initiator half protects initiator -> responder.
+        theirs = charon_keys(charon.logtext())
+        enc_i, enc_r = theirs.get("encryption_initiator"), theirs.get("encryption_responder")
+        assert enc_i and enc_r, "charon logged no Child SA keys (chd = 4)"
+        mine_i = ours["encr_out"] if we_initiate else ours["encr_in"]
+        mine_r = ours["encr_in"] if we_initiate else ours["encr_out"]
+        assert mine_i == enc_i and mine_r == enc_r
+        if esp == "aes128-sha256":
+            int_i, int_r = theirs["integrity_initiator"], theirs["integrity_responder"]
+            assert len(int_i) == 32
+            assert (ours["integ_out"] if we_initiate else ours["integ_in"]) == int_i
+            assert (ours["integ_in"] if we_initiate else ours["integ_out"]) == int_r
+        else:
+            assert len(enc_i) == 20 and ours["integ_in"] == b"" and ours["integ_out"] == b""
+
+        # 3. at exit we delete the IKE SA: charon has nothing left.
+        lab.stop(sg.proc)
+        assert sg.proc.returncode == 0, sg.logtext()[-3000:]
+        assert "ERROR: AddressSanitizer" not in sg.logtext()
+        assert "deleting the IKE SA" in sg.logtext()
+        assert "ESTABLISHED" not in list_sas(charon)
+        # 4. tshark on everything we sent, the Delete included.
+        time.sleep(0.5)
+        cap.stop()
+        msgs = tshark_check(cap.pcap)
+        exch = [e for e, _, _ in msgs]
+        assert {"34", "35", "37"} <= set(exch), msgs  # IKE_SA_INIT, IKE_AUTH, INFORMATIONAL
+        assert all(port == "4500" for e, port, _ in msgs if e == "35"), msgs
+
+
+def two_namespaces(lab):
+    sw_ns, sg_ns = lab.netns("sw"), lab.netns("sg")
+    lab.veth(sw_ns, "ikesw0", sg_ns, "ikesg0")
+    sw_ns.ip("addr", "add", ADDR_SW + "/24", "dev", "ikesw0")
+    sg_ns.ip("addr", "add", ADDR_SG + "/24", "dev", "ikesg0")
+    sw_ns.ip("addr", "add", "10.99.7.1/32", "dev", "lo")
+    return sw_ns, sg_ns
+
+
+def test_invalid_ke_round_trip(build, tmp_path):
+    """We guess x25519 for our KE, charon allows only modp2048: it answers
+    INVALID_KE_PAYLOAD, we retry with group 14 and the SAs come up."""
+    with Lab("ike") as lab:
+        sw_ns, sg_ns = two_namespaces(lab)
+        swdir, sgdir = str(tmp_path / "sw"), str(tmp_path / "sg")
+        os.makedirs(sgdir)
+        charon = Charon(sw_ns, swdir, "aes128-sha256-modp2048", "aes128gcm16")
+        charon.start()
+        sg = SecgwIke(build, sg_ns, sgdir,
+                      "aes128gcm16-prfsha256-x25519, aes128-sha256-modp2048", "aes128gcm16", True)
+        sg.start()
+        sg.wait_for(r"responder wants DH group 14, retrying")
+        sg.wait_for(r"CHILD-KEYS conn=sw")
+        sas = list_sas(charon)
+        assert "ESTABLISHED" in sas and "MODP_2048" in sas, sas
+        lab.stop(sg.proc)
+        assert sg.proc.returncode == 0
+
+
+# The data plane's ports face veth pairs inside secgw-ike's namespace; IKE itself
+# travels through the kernel on ikesg0, since secgw-dp has no punt path for IKE yet.
+DP_PORTS = """
+crypto:
+  driver: aesni_mb
+
+ports:
+  - name: inside
+    devargs: net_af_packet0,iface=dpin,framecnt=4096
+    role: protected
+    address: 10.99.6.1/24
+  - name: outside
+    devargs: net_af_packet1,iface=dpout,framecnt=4096
+    role: unprotected
+    address: 10.99.5.1/24
+
+routes:
+  - dst: 10.99.7.0/24
+    via: 10.99.5.2
+    port: outside
+
+"""
+
+
+def test_child_sa_into_secgw_dp(build, tmp_path):
+    """secgw-ike with --dp: the Child SA pair and its two policies appear in a running
+    secgw-dp (`secgwctl sa list` / `policy list`), ESP in UDP 4500, and go away
+    when secgw-ike stops.  One config file holds both the data plane's sections and
+    connections:."""
+    with Lab("ikedp") as lab:
+        sw_ns, sg_ns = two_namespaces(lab)
+        lab.veth(sg_ns, "dpin", sg_ns, "dpinp")
+        lab.veth(sg_ns, "dpout", sg_ns, "dpoutp")
+        swdir, sgdir = str(tmp_path / "sw"), str(tmp_path / "sg")
+        os.makedirs(sgdir)
+        prefix = lab.uid + "ike"
+        text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
+            "aes128gcm16-prfsha256-x25519", "aes128gcm16", True)
+        gw = Gateway(build, sg_ns, text, sgdir, name="gw")
+        charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
+        charon.start()
+        try:
+            gw.start()
+            sg = SecgwIke(build, sg_ns, sgdir, None, None, True, cfg=gw.config + ".ike")
+            # the very file the data plane loaded, connections: included
+            with open(gw.config) as src, open(sg.cfg, "w") as dst:
+                dst.write(src.read())
+            sg.start(["--dp", prefix])
+            m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
+            spi_in, spi_out = int(m.group(1), 16), int(m.group(2), 16)
+            sas = gw.sa_list()
+            assert spi_in in sas and spi_out in sas, sas
+            o, i = sas[spi_out], sas[spi_in]
+            assert (o["direction"], o["src"], o["dst"], o["cipher"], o["state"]) == \
+                ("out", ADDR_SG, ADDR_SW, "aes-128-gcm", "live"), o
+            assert (i["direction"], i["src"], i["dst"], i["cipher"]) == \
+                ("in", ADDR_SW, ADDR_SG, "aes-128-gcm"), i
+            pols = gw.ctl("policy", "list")
+            text = json_text(pols)
+            assert "ike-out-%08x" % spi_out in text and "ike-in-%08x" % spi_in in text, text
+            assert "10.99.7.0/24" in text and "10.99.6.0/24" in text, text
+            lab.stop(sg.proc)
+            assert sg.proc.returncode == 0, sg.logtext()[-3000:]
+            sas = gw.sa_list()
+            assert spi_in not in sas and spi_out not in sas, sas
+        finally:
+            gw.stop()
+
+
+def json_text(obj):
+    import json
+    return json.dumps(obj)
+
+
+def test_retransmit_until_peer_up(build, tmp_path):
+    """secgw-ike initiates before charon runs: its IKE_SA_INIT is retransmitted (1 s,
+    then 2 s later) and the SAs come up once charon listens; a peer that deletes
+    the IKE SA is initiated again (start: initiate)."""
+    with Lab("ikert") as lab:
+        sw_ns, sg_ns = two_namespaces(lab)
+        swdir, sgdir = str(tmp_path / "sw"), str(tmp_path / "sg")
+        os.makedirs(sgdir)
+        sg = SecgwIke(build, sg_ns, sgdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16", True)
+        sg.start()
+        time.sleep(1.5)
+        charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
+        charon.start()
+        sg.wait_for(r"retransmit 1 of request 0")
+        sg.wait_for(r"CHILD-KEYS conn=sw", timeout=20)
+        sas = list_sas(charon)
+        assert "ESTABLISHED" in sas and "INSTALLED" in sas, sas
+        # charon deletes the IKE SA: we answer, drop it, and come back
+        charon.swanctl("--terminate", "--ike", "sg", "--timeout", "10")
+        sg.wait_for(r"peer deleted the IKE SA")
+        sg.wait_for(r"sw: initiating again", timeout=20)
+        deadline = time.time() + 20
+        while time.time() < deadline and sg.logtext().count("CHILD-KEYS") < 2:
+            time.sleep(0.2)
+        assert sg.logtext().count("CHILD-KEYS") == 2, sg.logtext()[-3000:]
+        assert "INSTALLED" in list_sas(charon)
+        lab.stop(sg.proc)
+        assert sg.proc.returncode == 0

@@ -1,0 +1,623 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IKE SA state machine: two of our SAs (initiator and responder) talking in
+ * memory.  They must reach ESTABLISHED with mirrored Child SAs and equal keys
+ * for every suite; INVALID_KE_PAYLOAD and NO_PROPOSAL_CHOSEN round trips;
+ * retransmission and duplicate requests; and a hostile peer (every
+ * truncation, byte flips, wrong SPIs, a wrong PSK, no proposal) is dropped or
+ * answered with the right notify, never crashes (run under ASan/UBSan).
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "ike_msg.h"
+#include "ike_msg_build.h"
+#include "ike_natt.h"
+#include "ike_prop_parse.h"
+#include "ike_sa.h"
+
+#define IP_I "10.99.5.1"
+#define IP_R "10.99.5.2"
+
+/* Deterministic randomness per SA, so failures reproduce. */
+struct rng {
+	uint32_t x;
+};
+
+static int rng_fill(void *ctx, uint8_t *buf, size_t len)
+{
+	struct rng *r = ctx;
+
+	for (size_t i = 0; i < len; i++) {
+		r->x = r->x * 1103515245u + 12345u;
+		buf[i] = (uint8_t)(r->x >> 16);
+	}
+	return 0;
+}
+
+static int verbose;
+
+static void log_fn(void *ctx, int level, const char *msg)
+{
+	(void)ctx;
+	if (verbose || level == 0)
+		fprintf(stderr, "  [%d] %s\n", level, msg);
+}
+
+static uint32_t ip(const char *s)
+{
+	struct in_addr a;
+
+	inet_pton(AF_INET, s, &a);
+	return a.s_addr;
+}
+
+static void prop(struct ike_prop *p, const char *s, bool esp)
+{
+	char err[128];
+
+	CHECK(ike_prop_parse(s, esp, p, err, sizeof(err)) == 0);
+}
+
+static struct ike_tsv ts(const char *net, int len)
+{
+	uint32_t a = ntohl(ip(net));
+	uint32_t mask = len == 0 ? 0 : ~0u << (32 - len);
+
+	return (struct ike_tsv){0, 0, 65535, a & mask, (a & mask) | ~mask};
+}
+
+static void idv(struct ike_idv *id, const char *fqdn)
+{
+	id->type = 2; /* FQDN */
+	id->len = (uint8_t)strlen(fqdn);
+	memcpy(id->data, fqdn, id->len);
+}
+
+/* A connection from our side (initiator "i") or the peer's side ("r"). */
+static struct ike_sa_cfg conn(bool init, const char *ike, const char *esp)
+{
+	struct ike_sa_cfg c;
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.name, sizeof(c.name), "%s", init ? "init" : "resp");
+	c.local_ip = ip(init ? IP_I : IP_R);
+	c.remote_ip = ip(init ? IP_R : IP_I);
+	idv(&c.local_id, init ? "i.test" : "r.test");
+	idv(&c.remote_id, init ? "r.test" : "i.test");
+	memcpy(c.psk, "a shared secret!", 16);
+	c.psk_len = 16;
+	prop(&c.ike[0], ike, false);
+	c.n_ike = 1;
+	prop(&c.esp[0], esp, true);
+	c.n_esp = 1;
+	c.local_ts = init ? ts("10.99.6.0", 24) : ts("10.99.7.0", 24);
+	c.remote_ts = init ? ts("10.99.7.0", 24) : ts("10.99.6.0", 24);
+	return c;
+}
+
+struct pair {
+	struct ike_sa *i, *r;
+	struct rng ri, rr;
+	struct ike_env ei, er;
+	struct ike_sa_cfg ci, cr;
+	uint16_t nat_port; /* the initiator's source port as the responder sees it */
+	uint64_t now;
+};
+
+static void pair_init(struct pair *p, struct ike_sa_cfg ci, struct ike_sa_cfg cr)
+{
+	memset(p, 0, sizeof(*p));
+	p->ri.x = 1;
+	p->rr.x = 2;
+	p->ei = (struct ike_env){rng_fill, log_fn, &p->ri};
+	p->er = (struct ike_env){rng_fill, log_fn, &p->rr};
+	p->ci = ci;
+	p->cr = cr;
+	p->nat_port = 500;
+	CHECK(ike_sa_new(&p->ci, IKE_ROLE_INITIATOR, &p->ei, &p->i) == 0);
+}
+
+static void pair_free(struct pair *p)
+{
+	ike_sa_free(p->i);
+	ike_sa_free(p->r);
+}
+
+/* The IKE message inside a datagram: after the marker when sent from 4500. */
+static const uint8_t *msg_of(const struct ike_dgram *d, size_t *len)
+{
+	if (d->local_port == 4500) {
+		CHECK(d->len >= 4 && ike_udp4500_classify(d->buf, d->len) == IKE_UDP4500_IKE);
+		*len = d->len - 4;
+		return d->buf + 4;
+	}
+	*len = d->len;
+	return d->buf;
+}
+
+/* Deliver initiator -> responder (creating the responder on the first one). */
+static int to_r(struct pair *p, const struct ike_dgram *d, struct ike_dgram *out)
+{
+	size_t len;
+	const uint8_t *m = msg_of(d, &len);
+	uint16_t sport = d->local_port == 4500 ? (p->nat_port == 500 ? 4500 : p->nat_port + 1)
+					       : p->nat_port;
+
+	if (p->r == NULL)
+		CHECK(ike_sa_new(&p->cr, IKE_ROLE_RESPONDER, &p->er, &p->r) == 0);
+	return ike_sa_input(p->r, m, len, p->ci.local_ip, sport, d->remote_port, p->now, out);
+}
+
+static int to_i(struct pair *p, const struct ike_dgram *d, struct ike_dgram *out)
+{
+	size_t len;
+	const uint8_t *m = msg_of(d, &len);
+
+	/* The NAT maps the reply back to the port the initiator sent from, which
+	 * is the responder's own port number (500 or 4500). */
+	return ike_sa_input(p->i, m, len, p->cr.local_ip, d->local_port, d->local_port, p->now,
+			    out);
+}
+
+/* Run the four messages; returns true when both sides are ESTABLISHED. */
+static bool run(struct pair *p)
+{
+	static struct ike_dgram a, b;
+
+	if (ike_sa_start(p->i, p->now, &a) != 1)
+		return false;
+	for (int step = 0; step < 4; step++) {
+		if (to_r(p, &a, &b) != 1)
+			break;
+		if (ike_sa_state(p->r) == IKE_SA_DEAD && ike_sa_spi_r(p->r) == 0) {
+			/* a refusal: the responder keeps no state, a new one answers the retry */
+			ike_sa_free(p->r);
+			p->r = NULL;
+		}
+		int rc = to_i(p, &b, &a);
+		if (rc != 1)
+			break;
+	}
+	return ike_sa_state(p->i) == IKE_SA_ESTABLISHED && p->r != NULL &&
+	       ike_sa_state(p->r) == IKE_SA_ESTABLISHED;
+}
+
+static bool key_eq(const struct ike_key *a, const struct ike_key *b)
+{
+	return a->len == b->len && memcmp(a->b, b->b, a->len) == 0;
+}
+
+static void check_children(struct pair *p, bool nat)
+{
+	const struct ike_child_sa *ci = ike_sa_child(p->i), *cr = ike_sa_child(p->r);
+
+	CHECK(ci != NULL && cr != NULL);
+	if (ci == NULL || cr == NULL)
+		return;
+	CHECK(ci->spi_in == cr->spi_out && ci->spi_out == cr->spi_in);
+	CHECK(ci->spi_in >= 256 && ci->spi_out >= 256);
+	CHECK(ci->encr == cr->encr && ci->integ == cr->integ);
+	CHECK(key_eq(&ci->encr_out, &cr->encr_in) && key_eq(&ci->encr_in, &cr->encr_out));
+	CHECK(key_eq(&ci->integ_out, &cr->integ_in) && key_eq(&ci->integ_in, &cr->integ_out));
+	CHECK(ci->encr_out.len > 0 && !key_eq(&ci->encr_out, &ci->encr_in));
+	CHECK(memcmp(&ci->ts_local, &cr->ts_remote, sizeof(ci->ts_local)) == 0);
+	CHECK(memcmp(&ci->ts_remote, &cr->ts_local, sizeof(ci->ts_local)) == 0);
+	CHECK(ci->udp_encap == nat && cr->udp_encap == nat);
+	CHECK(ci->local_port == (nat ? 4500 : 500));
+	CHECK(ike_sa_spi_i(p->i) == ike_sa_spi_i(p->r) && ike_sa_spi_r(p->i) == ike_sa_spi_r(p->r));
+}
+
+static void test_suites(void)
+{
+	static const char *const suites[][2] = {
+		{"aes128gcm16-prfsha256-x25519", "aes128gcm16"},
+		{"aes128-sha256-modp2048", "aes128-sha256"},
+		{"aes256-sha512-ecp384", "aes256-sha1"},
+		{"chacha20poly1305-prfsha384-ecp256", "chacha20poly1305"},
+		{"aes256gcm16-prfsha512-modp3072", "aes256gcm16"},
+	};
+	for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++) {
+		for (int nat = 0; nat < 2; nat++) {
+			struct pair p;
+
+			pair_init(&p, conn(true, suites[s][0], suites[s][1]),
+				  conn(false, suites[s][0], suites[s][1]));
+			p.nat_port = nat ? 31000 : 500;
+			bool ok = run(&p);
+			CHECK(ok);
+			if (!ok)
+				fprintf(stderr, "  suite %s/%s nat=%d\n", suites[s][0], suites[s][1], nat);
+			else
+				check_children(&p, nat);
+			pair_free(&p);
+		}
+	}
+}
+
+/* Our KE guesses x25519, the responder only takes modp2048: one round trip. */
+static void test_invalid_ke(void)
+{
+	struct pair p;
+	struct ike_sa_cfg ci = conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+
+	prop(&ci.ike[1], "aes128-sha256-modp2048", false);
+	ci.n_ike = 2;
+	pair_init(&p, ci, conn(false, "aes128-sha256-modp2048", "aes128gcm16"));
+	CHECK(run(&p));
+	CHECK(ike_sa_suite(p.i)->dh == 14 && ike_sa_suite(p.i)->encr == 12);
+	check_children(&p, false);
+	pair_free(&p);
+}
+
+static void test_no_proposal(void)
+{
+	struct pair p;
+	struct ike_dgram a, b;
+
+	pair_init(&p, conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16"),
+		  conn(false, "aes256-sha512-modp2048", "aes128gcm16"));
+	CHECK(ike_sa_start(p.i, 0, &a) == 1);
+	CHECK(to_r(&p, &a, &b) == 1);
+	CHECK(ike_sa_state(p.r) == IKE_SA_DEAD);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_NO_PROPOSAL] == 1);
+	CHECK(to_i(&p, &b, &a) == -1);
+	CHECK(ike_sa_state(p.i) == IKE_SA_DEAD);
+	CHECK(ike_sa_drops(p.i)[IKE_SA_DROP_NO_PROPOSAL] == 1);
+	pair_free(&p);
+
+	/* ESP mismatch: the IKE SA stands, without a Child SA (§1.2). */
+	pair_init(&p, conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16"),
+		  conn(false, "aes128gcm16-prfsha256-x25519", "aes128-sha256"));
+	CHECK(run(&p));
+	CHECK(ike_sa_child(p.i) == NULL && ike_sa_child(p.r) == NULL);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_NO_PROPOSAL] == 1);
+	CHECK(ike_sa_drops(p.i)[IKE_SA_DROP_NO_PROPOSAL] == 1);
+	pair_free(&p);
+}
+
+static void test_narrowing(void)
+{
+	struct pair p;
+	struct ike_sa_cfg ci = conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+	struct ike_sa_cfg cr = conn(false, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+
+	ci.local_ts = ts("10.99.0.0", 16);  /* initiator asks for more ... */
+	cr.remote_ts = ts("10.99.6.0", 25); /* ... than the responder allows */
+	pair_init(&p, ci, cr);
+	CHECK(run(&p));
+	check_children(&p, false);
+	const struct ike_child_sa *c = ike_sa_child(p.i);
+	CHECK(c != NULL && c->ts_local.start == ntohl(ip("10.99.6.0")) &&
+	      c->ts_local.end == ntohl(ip("10.99.6.127")));
+	pair_free(&p);
+
+	/* Disjoint selectors: TS_UNACCEPTABLE, IKE SA without child. */
+	cr.remote_ts = ts("10.98.0.0", 16);
+	pair_init(&p, ci, cr);
+	CHECK(run(&p));
+	CHECK(ike_sa_child(p.i) == NULL);
+	CHECK(ike_sa_drops(p.i)[IKE_SA_DROP_TS_UNACCEPTABLE] == 1);
+	pair_free(&p);
+}
+
+/* Lost messages: our requests are resent with back-off; a duplicate request
+ * gets the byte-identical cached response and changes nothing. */
+static void test_retransmit(void)
+{
+	struct pair p;
+	struct ike_dgram a, a2, b, b2, c, c2, d;
+
+	pair_init(&p, conn(true, "aes128-sha256-modp2048", "aes128-sha256"),
+		  conn(false, "aes128-sha256-modp2048", "aes128-sha256"));
+	CHECK(ike_sa_start(p.i, 0, &a) == 1);
+	CHECK(ike_sa_next_timer(p.i) == 1000);
+	CHECK(ike_sa_timer(p.i, 999, &a2) == 0);
+	CHECK(ike_sa_timer(p.i, 1000, &a2) == 1);
+	CHECK(a2.len == a.len && memcmp(a2.buf, a.buf, a.len) == 0);
+	CHECK(ike_sa_next_timer(p.i) == 3000);
+	p.now = 1000;
+	CHECK(to_r(&p, &a, &b) == 1);
+	CHECK(to_r(&p, &a2, &b2) == 1);
+	CHECK(b2.len == b.len && memcmp(b2.buf, b.buf, b.len) == 0);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_RETRANSMIT_ANSWERED] == 1);
+	CHECK(to_i(&p, &b, &c) == 1);
+	CHECK(to_i(&p, &b2, &d) == -1); /* a second response: no request outstanding */
+	CHECK(ike_sa_state(p.i) == IKE_SA_AUTH_SENT);
+	CHECK(ike_sa_timer(p.i, p.now + 1000, &c2) == 1);
+	CHECK(c2.len == c.len && memcmp(c2.buf, c.buf, c.len) == 0);
+	CHECK(to_r(&p, &c, &b) == 1);
+	CHECK(ike_sa_state(p.r) == IKE_SA_ESTABLISHED);
+	CHECK(to_r(&p, &c2, &b2) == 1);
+	CHECK(b2.len == b.len && memcmp(b2.buf, b.buf, b.len) == 0);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_RETRANSMIT_ANSWERED] == 2);
+	/* the answered ID on other bytes (forged, or damaged): no answer */
+	c2.buf[c2.len - 1] ^= 1;
+	CHECK(to_r(&p, &c2, &b2) == -1);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_RETRANSMIT_ANSWERED] == 2);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_OLD_MSG_ID] == 1);
+	CHECK(to_i(&p, &b, &d) == 0);
+	CHECK(ike_sa_state(p.i) == IKE_SA_ESTABLISHED);
+	check_children(&p, false);
+	CHECK(ike_sa_next_timer(p.i) == UINT64_MAX);
+	pair_free(&p);
+
+	/* No answer at all: 5 retransmissions, then DEAD. */
+	pair_init(&p, conn(true, "aes128-sha256-modp2048", "aes128-sha256"),
+		  conn(false, "aes128-sha256-modp2048", "aes128-sha256"));
+	CHECK(ike_sa_start(p.i, 0, &a) == 1);
+	int sent = 0;
+	for (uint64_t t = 0; t < 100000 && ike_sa_state(p.i) != IKE_SA_DEAD; t += 250)
+		sent += ike_sa_timer(p.i, t, &a2);
+	CHECK(sent == 5);
+	CHECK(ike_sa_state(p.i) == IKE_SA_DEAD);
+	CHECK(ike_sa_drops(p.i)[IKE_SA_DROP_TIMEOUT] == 1);
+	pair_free(&p);
+}
+
+/* Every truncation and a byte flip at every position of the IKE_AUTH request:
+ * dropped without an answer, the responder still waiting; then the real one
+ * completes the exchange. */
+static void test_hostile_auth(void)
+{
+	struct pair p;
+	static struct ike_dgram a, b, c, x;
+
+	pair_init(&p, conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16"),
+		  conn(false, "aes128gcm16-prfsha256-x25519", "aes128gcm16"));
+	CHECK(ike_sa_start(p.i, 0, &a) == 1);
+	CHECK(to_r(&p, &a, &b) == 1);
+	CHECK(to_i(&p, &b, &c) == 1);
+	int answered = 0;
+	for (size_t n = 0; n < c.len; n++) {
+		x = c;
+		x.len = n;
+		answered += to_r(&p, &x, &b) == 1;
+	}
+	for (size_t i = 0; i < c.len; i++) {
+		x = c;
+		x.buf[i] ^= 0x40;
+		answered += to_r(&p, &x, &b) == 1;
+	}
+	CHECK(answered == 0);
+	CHECK(ike_sa_state(p.r) == IKE_SA_INIT_DONE);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_ICV] > 0);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_MALFORMED] > 0);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_WRONG_SPI] > 0);
+	CHECK(to_r(&p, &c, &b) == 1);
+	CHECK(to_i(&p, &b, &a) == 0);
+	CHECK(ike_sa_state(p.i) == IKE_SA_ESTABLISHED);
+	check_children(&p, false);
+
+	/* The responder's IKE_SA_INIT answer, truncated or flipped, to a fresh initiator. */
+	pair_free(&p);
+	pair_init(&p, conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16"),
+		  conn(false, "aes128gcm16-prfsha256-x25519", "aes128gcm16"));
+	CHECK(ike_sa_start(p.i, 0, &a) == 1);
+	CHECK(to_r(&p, &a, &b) == 1);
+	for (size_t n = 0; n < b.len; n++) {
+		x = b;
+		x.len = n;
+		CHECK(to_i(&p, &x, &c) == -1);
+	}
+	CHECK(ike_sa_state(p.i) == IKE_SA_INIT_SENT);
+	CHECK(to_i(&p, &b, &c) == 1);
+	CHECK(ike_sa_state(p.i) == IKE_SA_AUTH_SENT);
+	pair_free(&p);
+}
+
+static void test_bad_psk(void)
+{
+	struct pair p;
+	struct ike_sa_cfg cr = conn(false, "aes128-sha256-modp2048", "aes128-sha256");
+	struct ike_dgram a, b, c;
+
+	cr.psk[0] ^= 1;
+	pair_init(&p, conn(true, "aes128-sha256-modp2048", "aes128-sha256"), cr);
+	CHECK(ike_sa_start(p.i, 0, &a) == 1);
+	CHECK(to_r(&p, &a, &b) == 1);
+	CHECK(to_i(&p, &b, &c) == 1);
+	CHECK(to_r(&p, &c, &b) == 1); /* N(AUTHENTICATION_FAILED) */
+	CHECK(ike_sa_state(p.r) == IKE_SA_DEAD);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_AUTH_FAILED] == 1);
+	CHECK(to_i(&p, &b, &a) == -1);
+	CHECK(ike_sa_state(p.i) == IKE_SA_DEAD);
+	CHECK(ike_sa_drops(p.i)[IKE_SA_DROP_AUTH_FAILED] == 1);
+	pair_free(&p);
+
+	/* Wrong identity with the right key: refused too. */
+	struct ike_sa_cfg ci = conn(true, "aes128-sha256-modp2048", "aes128-sha256");
+	idv(&ci.local_id, "mallory.test");
+	pair_init(&p, ci, conn(false, "aes128-sha256-modp2048", "aes128-sha256"));
+	CHECK(!run(&p));
+	CHECK(p.r != NULL && ike_sa_drops(p.r)[IKE_SA_DROP_AUTH_FAILED] == 1);
+	pair_free(&p);
+}
+
+/* Messages that fit no state: wrong SPIs, responses to nothing, old IDs. */
+static void test_stray(void)
+{
+	struct pair p;
+	static struct ike_dgram a, b, c, x;
+
+	pair_init(&p, conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16"),
+		  conn(false, "aes128gcm16-prfsha256-x25519", "aes128gcm16"));
+	CHECK(run(&p));
+	/* The initiator's IKE_SA_INIT again, to the established responder: an old ID. */
+	CHECK(ike_sa_start(p.i, 0, &a) == -1); /* not idle */
+	struct ike_sa *i2;
+	struct ike_sa_cfg ci = p.ci;
+	CHECK(ike_sa_new(&ci, IKE_ROLE_INITIATOR, &p.ei, &i2) == 0);
+	CHECK(ike_sa_start(i2, 0, &a) == 1);
+	CHECK(ike_sa_input(p.r, a.buf, a.len, ci.local_ip, 500, 500, 0, &b) == -1);
+	CHECK(ike_sa_input(p.i, a.buf, a.len, ci.local_ip, 500, 500, 0, &b) == -1);
+	ike_sa_free(i2);
+	/* A response with the R flag from the initiator's own SPI space. */
+	x = a;
+	x.buf[19] |= 0x20;
+	CHECK(ike_sa_input(p.r, x.buf, x.len, ci.local_ip, 500, 500, 0, &c) == -1);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_WRONG_SPI] + ike_sa_drops(p.r)[IKE_SA_DROP_OLD_MSG_ID] +
+		      ike_sa_drops(p.r)[IKE_SA_DROP_WRONG_FLAGS] >= 2);
+	/* Garbage. */
+	uint8_t junk[64] = {0};
+	CHECK(ike_sa_input(p.r, junk, sizeof(junk), ci.local_ip, 500, 500, 0, &c) == -1);
+	CHECK(ike_sa_input(p.r, junk, 0, ci.local_ip, 500, 500, 0, &c) == -1);
+	CHECK(ike_sa_state(p.r) == IKE_SA_ESTABLISHED && ike_sa_state(p.i) == IKE_SA_ESTABLISHED);
+	pair_free(&p);
+}
+
+/* INFORMATIONAL Delete of the IKE SA from either side: the other answers and
+ * both end DEAD without a Child SA; a retransmitted Delete is answered again. */
+static void test_delete(void)
+{
+	for (int from_init = 0; from_init < 2; from_init++) {
+		struct pair p;
+		static struct ike_dgram a, b, b2;
+
+		pair_init(&p, conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16"),
+			  conn(false, "aes128gcm16-prfsha256-x25519", "aes128gcm16"));
+		CHECK(run(&p));
+		struct ike_sa *me = from_init ? p.i : p.r, *peer = from_init ? p.r : p.i;
+		CHECK(ike_sa_delete(me, 0, &a) == 1);
+		CHECK(ike_sa_delete(me, 0, &b) == -1); /* window 1: one request at a time */
+		size_t len;
+		const uint8_t *m = msg_of(&a, &len);
+		CHECK(ike_sa_input(peer, m, len, from_init ? p.ci.local_ip : p.cr.local_ip,
+				   a.local_port, a.remote_port, 0, &b) == 1);
+		CHECK(ike_sa_state(peer) == IKE_SA_DEAD && ike_sa_child(peer) == NULL);
+		m = msg_of(&b, &len);
+		CHECK(ike_sa_input(me, m, len, 0, b.local_port, b.remote_port, 0, &b2) == 0);
+		CHECK(ike_sa_state(me) == IKE_SA_DEAD && ike_sa_child(me) == NULL);
+		pair_free(&p);
+	}
+}
+
+/* Random damage to every message of an exchange, fed to fresh SAs: dropped or
+ * refused, never a crash, and never ESTABLISHED from a damaged IKE_AUTH. */
+static void test_mutations(void)
+{
+	struct rng r = {12345};
+	static struct ike_dgram msgs[4], x, y;
+
+	for (int round = 0; round < 40; round++) {
+		struct pair p;
+
+		pair_init(&p, conn(true, "aes128-sha256-modp2048", "aes128-sha256"),
+			  conn(false, "aes128-sha256-modp2048", "aes128-sha256"));
+		/* record a clean exchange: msgs[0] INIT req, [1] INIT resp, [2] AUTH req, [3] AUTH resp */
+		CHECK(ike_sa_start(p.i, 0, &msgs[0]) == 1);
+		CHECK(to_r(&p, &msgs[0], &msgs[1]) == 1);
+		CHECK(to_i(&p, &msgs[1], &msgs[2]) == 1);
+		for (int k = 0; k < 50; k++) {
+			uint8_t rb[4];
+			int which = k % 3;
+
+			x = msgs[which];
+			rng_fill(&r, rb, sizeof(rb));
+			size_t pos = (x.len * rb[0]) / 256;
+			if (rb[1] < 64)
+				x.len = pos; /* truncation */
+			else
+				x.buf[pos] ^= (uint8_t)(rb[2] | 1);
+			if (which == 1) {
+				to_i(&p, &x, &y);
+			} else if (which == 0) {
+				struct ike_sa *r2;
+				size_t len;
+				const uint8_t *m = msg_of(&x, &len);
+
+				CHECK(ike_sa_new(&p.cr, IKE_ROLE_RESPONDER, &p.er, &r2) == 0);
+				ike_sa_input(r2, m, len, p.ci.local_ip, 500, 500, 0, &y);
+				ike_sa_free(r2);
+			} else {
+				to_r(&p, &x, &y);
+				CHECK(ike_sa_state(p.r) == IKE_SA_INIT_DONE);
+			}
+		}
+		CHECK(to_r(&p, &msgs[2], &msgs[3]) == 1);
+		CHECK(ike_sa_state(p.r) == IKE_SA_ESTABLISHED);
+		pair_free(&p);
+	}
+}
+
+/* §2.6: a responder under load answers N(COOKIE); we send the same request
+ * again with the cookie first, and the exchange completes. */
+static void test_cookie(void)
+{
+	struct pair p;
+	static struct ike_dgram a, a2, b, c;
+	static const uint8_t cookie[] = "0123456789abcdef";
+	struct ike_msg *m = calloc(1, sizeof(*m));
+	struct ike_build bld;
+	struct ike_hdr h;
+
+	pair_init(&p, conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16"),
+		  conn(false, "aes128gcm16-prfsha256-x25519", "aes128gcm16"));
+	CHECK(ike_sa_start(p.i, 0, &a) == 1);
+	h = (struct ike_hdr){.ispi = ike_sa_spi_i(p.i), .exchange = 34, .flags = 0x20};
+	ike_build_init(&bld, b.buf, sizeof(b.buf), &h);
+	ike_build_notify(&bld, &(struct ike_notify){.type = IKE_N_COOKIE, .data = {cookie, 16}});
+	CHECK(ike_build_finish(&bld, &b.len) == IKE_MSG_E_OK);
+	b.local_port = b.remote_port = 500;
+	CHECK(to_i(&p, &b, &a2) == 1);
+	CHECK(m != NULL && ike_msg_decode(a2.buf, a2.len, m) == IKE_MSG_E_OK);
+	if (m != NULL && m->n_pld > 0) {
+		CHECK(m->pld[0].type == IKE_PLD_NOTIFY && m->pld[0].u.notify.type == IKE_N_COOKIE &&
+		      m->pld[0].u.notify.data.len == 16 &&
+		      memcmp(m->pld[0].u.notify.data.ptr, cookie, 16) == 0);
+	}
+	CHECK(a2.len == a.len + 4 + 4 + 16);
+	/* our responder ignores the cookie it did not ask for: the rest goes on */
+	CHECK(to_r(&p, &a2, &b) == 1);
+	CHECK(to_i(&p, &b, &c) == 1);
+	CHECK(to_r(&p, &c, &b) == 1);
+	CHECK(to_i(&p, &b, &c) == 0);
+	check_children(&p, false);
+	free(m);
+	pair_free(&p);
+}
+
+static void test_prop_parse(void)
+{
+	struct ike_prop p;
+	char err[128];
+
+	CHECK(ike_prop_parse("aes128gcm16-prfsha256-x25519", false, &p, err, sizeof(err)) == 0);
+	CHECK(p.encr == 20 && p.encr_key_bits == 128 && p.prf == 5 && p.integ == 0 && p.dh == 31);
+	CHECK(ike_prop_parse("aes128-sha256-modp2048", false, &p, err, sizeof(err)) == 0);
+	CHECK(p.encr == 12 && p.prf == 5 && p.integ == 12 && p.dh == 14);
+	CHECK(ike_prop_parse("aes128-sha256", true, &p, err, sizeof(err)) == 0);
+	CHECK(ike_prop_parse("aes128gcm16-noesn", true, &p, err, sizeof(err)) == 0);
+	CHECK(ike_prop_parse("aes128gcm16-prfsha256", false, &p, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "dh") != NULL);
+	CHECK(ike_prop_parse("aes128gcm16-sha256", true, &p, err, sizeof(err)) == -1);
+	CHECK(ike_prop_parse("aes128-sha256-modp2048", true, &p, err, sizeof(err)) == -1);
+	CHECK(ike_prop_parse("aes127", true, &p, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "aes127") != NULL);
+	CHECK(ike_prop_parse("aes128-", true, &p, err, sizeof(err)) == -1);
+	CHECK(ike_prop_parse("aes128-aes256-sha1", true, &p, err, sizeof(err)) == -1);
+	CHECK(ike_prop_parse("", true, &p, err, sizeof(err)) == -1);
+}
+
+int main(int argc, char **argv)
+{
+	(void)argv;
+	verbose = argc > 1;
+	test_prop_parse();
+	test_suites();
+	test_invalid_ke();
+	test_no_proposal();
+	test_narrowing();
+	test_retransmit();
+	test_hostile_auth();
+	test_bad_psk();
+	test_stray();
+	test_delete();
+	test_cookie();
+	test_mutations();
+	printf("%d checks, %d failures\n", checks, failures);
+	return failures != 0;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * secgw-ike's Child SA -> data plane records: directions, SPIs, tunnel
+ * endpoints, key | salt split for AEAD, integrity keys, NAT-T ports mirrored
+ * between the two SAs, and policies from the narrowed selectors.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "iked_dp.h"
+
+static void fill(struct ike_key *k, size_t len, uint8_t seed)
+{
+	k->len = len;
+	for (size_t i = 0; i < len; i++)
+		k->b[i] = (uint8_t)(seed + i);
+}
+
+static struct ike_child_sa child(uint16_t encr, uint16_t integ, bool nat)
+{
+	struct ike_child_sa c;
+
+	memset(&c, 0, sizeof(c));
+	c.spi_in = 0xc0000001;
+	c.spi_out = 0xc0000002;
+	c.encr = encr;
+	c.encr_key_bits = 128;
+	c.integ = integ;
+	bool aead = encr == IKE_ENCR_AES_GCM_16;
+	fill(&c.encr_in, aead ? 20 : 16, 0x10);
+	fill(&c.encr_out, aead ? 20 : 16, 0x40);
+	if (!aead) {
+		fill(&c.integ_in, 32, 0x70);
+		fill(&c.integ_out, 32, 0xa0);
+	}
+	c.ts_local = (struct ike_tsv){0, 0, 65535, 0x0a630600, 0x0a6306ff};
+	c.ts_remote = (struct ike_tsv){0, 0, 65535, 0x0a630700, 0x0a63077f};
+	c.udp_encap = nat;
+	c.local_ip = inet_addr("10.99.5.1");
+	c.remote_ip = inet_addr("10.99.5.2");
+	c.local_port = nat ? 4500 : 500;
+	c.remote_port = nat ? 31000 : 500;
+	return c;
+}
+
+int main(void)
+{
+	char err[CFG_ERR_MAX];
+	struct cfg_sa out, in;
+	struct cfg_policy po, pi;
+
+	struct ike_child_sa c = child(IKE_ENCR_AES_GCM_16, IKE_INTEG_NONE, true);
+	CHECK(iked_child_to_sas(&c, &out, &in, err) == 0);
+	CHECK(out.spi == 0xc0000002 && out.dir == CFG_DIR_OUT && in.spi == 0xc0000001 &&
+	      in.dir == CFG_DIR_IN);
+	CHECK(out.cipher == CFG_CIPHER_AES_128_GCM && out.integ == CFG_INTEG_NONE);
+	CHECK(out.key_len == 16 && out.key[0] == 0x40 && out.salt[0] == 0x50 && out.salt[3] == 0x53);
+	CHECK(in.key_len == 16 && in.key[15] == 0x1f && in.salt[0] == 0x20);
+	CHECK(out.tun_src.v4 == c.local_ip && out.tun_dst.v4 == c.remote_ip);
+	CHECK(in.tun_src.v4 == c.remote_ip && in.tun_dst.v4 == c.local_ip);
+	CHECK(out.udp_encap && out.udp_sport == 4500 && out.udp_dport == 31000);
+	CHECK(in.udp_encap && in.udp_sport == 31000 && in.udp_dport == 4500);
+	CHECK(out.mode == CFG_MODE_TUNNEL && !out.esn && out.replay_window == 1024);
+
+	CHECK(iked_child_to_policies(&c, &po, &pi, err) == 0);
+	CHECK(strcmp(po.name, "ike-out-c0000002") == 0 && po.action == CFG_SP_PROTECT &&
+	      po.spi == 0xc0000002 && po.dir == CFG_DIR_OUT);
+	CHECK(po.src.len == 24 && po.src.addr.v4 == inet_addr("10.99.6.0"));
+	CHECK(po.dst.len == 25 && po.dst.addr.v4 == inet_addr("10.99.7.0"));
+	CHECK(strcmp(pi.name, "ike-in-c0000001") == 0 && pi.spi == 0xc0000001 &&
+	      pi.dir == CFG_DIR_IN && pi.src.len == 25 && pi.dst.len == 24);
+
+	c = child(IKE_ENCR_AES_CBC, IKE_INTEG_HMAC_SHA2_256_128, false);
+	CHECK(iked_child_to_sas(&c, &out, &in, err) == 0);
+	CHECK(out.cipher == CFG_CIPHER_AES_128_CBC && out.integ == CFG_INTEG_HMAC_SHA256_128);
+	CHECK(out.auth_key_len == 32 && out.auth_key[0] == 0xa0 && in.auth_key[0] == 0x70);
+	CHECK(!out.udp_encap && !in.udp_encap);
+
+	/* A range that is no prefix cannot become an SPD entry. */
+	c.ts_remote.end = 0x0a630780;
+	CHECK(iked_child_to_policies(&c, &po, &pi, err) == -1);
+	/* An algorithm the data plane lacks. */
+	c.encr = 99;
+	CHECK(iked_child_to_sas(&c, &out, &in, err) == -1 && strstr(err, "no data plane") != NULL);
+
+	printf("%d checks, %d failures\n", checks, failures);
+	return failures != 0;
+}
