@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * secgw-ike: the IKEv2 daemon.  Plain UDP sockets on 500 and 4500 of each
- * connection's local address (IPv4), the transport-free state machine of
- * ike/ike_sa.h, and the control channel to a running secgw-dp for the
+ * connection's local address (IPv4), or with --via-dp the data plane's ports
+ * (IKE relayed by secgw-dp, iked_relay.h); the transport-free state machine
+ * of ike/ike_sa.h, and the control channel to a running secgw-dp for the
  * negotiated Child SAs.
  *
- *   secgw-ike -c FILE [--dp PREFIX | --dp-sock PATH] [-v] [--debug-keys]
+ *   secgw-ike -c FILE [--dp PREFIX [--via-dp] | --dp-sock PATH] [-v] [--debug-keys]
  *
  * One thread, one poll loop: datagrams in, the SA they belong to (by SPIs, or
  * a new responder SA for an IKE_SA_INIT request from a configured peer),
@@ -17,8 +18,7 @@
  * initiated again after RETRY_MS.  At exit it deletes its IKE SAs
  * (INFORMATIONAL Delete) and removes their Child SAs from the data plane.
  *
- * Not here yet: IKE traffic punted from secgw-dp's ports (the data plane has
- * no punt path), rekeying, DPD, CREATE_CHILD_SA.
+ * Not here yet: rekeying, DPD, CREATE_CHILD_SA.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -40,6 +40,7 @@
 #include "ike_natt.h"
 #include "ike_sa.h"
 #include "iked_dp.h"
+#include "iked_relay.h"
 
 #define MAX_SOCKS 64
 #define MAX_SAS 1024
@@ -50,7 +51,7 @@
 #define IKED_DROPS(X)                                                                      \
 	X(SHORT, "too_short")                                                              \
 	X(BAD_HEADER, "bad_header")                                                        \
-	X(ESP_ON_4500, "esp_on_4500")       /* no ESP here: no punt path yet */            \
+	X(ESP_ON_4500, "esp_on_4500")       /* ESP belongs to the data plane, not here */  \
 	X(KEEPALIVE, "nat_keepalive")                                                      \
 	X(UNKNOWN_SA, "unknown_sa")                                                        \
 	X(UNKNOWN_PEER, "unknown_peer")                                                    \
@@ -72,6 +73,7 @@ struct sock {
 	int fd;
 	uint32_t ip; /* network order */
 	uint16_t port;
+	bool relay;  /* the data plane's relay socket: ip and port come with each datagram */
 };
 
 struct entry {
@@ -94,6 +96,7 @@ static struct {
 	size_t n_sas;
 	struct ctl_client ctl;
 	bool have_ctl;
+	const char *relay_prefix; /* --via-dp: the data plane whose ports carry IKE */
 	uint64_t drops[IKED_DROP_COUNT];
 } g;
 
@@ -158,7 +161,7 @@ static int open_sock(uint32_t ip, uint16_t port)
 			close(fd);
 		return -1;
 	}
-	g.socks[g.n_socks++] = (struct sock){fd, ip, port};
+	g.socks[g.n_socks++] = (struct sock){fd, ip, port, false};
 	return 0;
 }
 
@@ -167,6 +170,11 @@ static void send_dgram(uint32_t local_ip, const struct ike_dgram *d)
 	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(d->remote_port),
 				 .sin_addr.s_addr = d->remote_ip};
 
+	if (g.relay_prefix != NULL) {
+		if (iked_relay_send(g.socks[0].fd, g.relay_prefix, local_ip, d) < 0)
+			logf_(0, "relay to the data plane: %s", strerror(errno));
+		return;
+	}
 	for (size_t i = 0; i < g.n_socks; i++) {
 		if (g.socks[i].ip == local_ip && g.socks[i].port == d->local_port) {
 			if (sendto(g.socks[i].fd, d->buf, d->len, 0, (struct sockaddr *)&to,
@@ -302,20 +310,16 @@ static const struct cfg_conn *find_conn(uint32_t local, uint32_t remote)
 	return NULL;
 }
 
-static void receive(const struct sock *s)
+/* One datagram from remote src:sport to our local_ip:local_port, either transport. */
+static void handle(uint32_t local_ip, uint16_t local_port, uint32_t src, uint16_t sport,
+		   const uint8_t *buf, size_t n)
 {
 	static struct ike_dgram out;
-	uint8_t buf[IKE_DGRAM_MAX + IKE_NON_ESP_MARKER_LEN];
-	struct sockaddr_in from;
-	socklen_t fl = sizeof(from);
 	struct ike_hdr h;
-
-	ssize_t n = recvfrom(s->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
-	if (n <= 0)
-		return;
 	const uint8_t *msg = buf;
-	size_t len = (size_t)n;
-	if (s->port == IKE_NATT_PORT) {
+	size_t len = n;
+
+	if (local_port == IKE_NATT_PORT) {
 		switch (ike_udp4500_classify(buf, len)) {
 		case IKE_UDP4500_IKE:
 			msg += IKE_NON_ESP_MARKER_LEN;
@@ -336,10 +340,9 @@ static void receive(const struct sock *s)
 		g.drops[IKED_DROP_BAD_HEADER]++;
 		return;
 	}
-	uint32_t src = from.sin_addr.s_addr;
 	struct entry *e = find_sa(&h, src);
 	if (e == NULL) {
-		const struct cfg_conn *c = find_conn(s->ip, src);
+		const struct cfg_conn *c = find_conn(local_ip, src);
 
 		if (h.exchange != IKE_EXCH_SA_INIT || h.rspi != 0 ||
 		    (h.flags & (IKE_FLAG_RESPONSE | IKE_FLAG_INITIATOR)) != IKE_FLAG_INITIATOR) {
@@ -355,9 +358,27 @@ static void receive(const struct sock *s)
 		if (e == NULL)
 			return;
 	}
-	if (ike_sa_input(e->sa, msg, len, src, ntohs(from.sin_port), s->port, now_ms(), &out) == 1)
+	if (ike_sa_input(e->sa, msg, len, src, sport, local_port, now_ms(), &out) == 1)
 		send_dgram(e->conn->ike.local_ip, &out);
 	settle(e);
+}
+
+static void receive(const struct sock *s)
+{
+	static uint8_t buf[IKE_DGRAM_MAX + IKE_NON_ESP_MARKER_LEN + 64];
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	struct iked_relay_rx rx;
+
+	if (s->relay) {
+		if (iked_relay_recv(s->fd, buf, sizeof(buf), &rx) == 1)
+			handle(rx.dst, rx.dport, rx.src, rx.sport, rx.payload, rx.len);
+		return;
+	}
+	ssize_t n = recvfrom(s->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+	if (n <= 0)
+		return;
+	handle(s->ip, s->port, from.sin_addr.s_addr, ntohs(from.sin_port), buf, (size_t)n);
 }
 
 static void initiate(const struct cfg_conn *c)
@@ -389,9 +410,10 @@ static void retry_due(uint64_t now)
 static int usage(const char *argv0)
 {
 	fprintf(stderr,
-		"usage: %s -c FILE [--dp PREFIX | --dp-sock PATH] [-v] [--debug-keys]\n"
+		"usage: %s -c FILE [--dp PREFIX [--via-dp] | --dp-sock PATH] [-v] [--debug-keys]\n"
 		"  -c FILE         config with a connections: section\n"
 		"  --dp PREFIX     install Child SAs into the secgw-dp of this file prefix\n"
+		"  --via-dp        IKE through that secgw-dp's ports, not the kernel's sockets\n"
 		"  --dp-sock PATH  ... or of this control socket\n"
 		"  -v              debug logging\n"
 		"  --debug-keys    print negotiated Child SA keys (tests only)\n",
@@ -440,12 +462,14 @@ int main(int argc, char **argv)
 		{"dp", required_argument, NULL, 'p'},
 		{"dp-sock", required_argument, NULL, 's'},
 		{"debug-keys", no_argument, NULL, 'k'},
+		{"via-dp", no_argument, NULL, 'r'},
 		{"verbose", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *cfg_path = NULL, *dp_prefix = NULL, *dp_sock = NULL;
 	char err[CFG_ERR_MAX];
 	static struct ike_dgram out;
+	bool via_dp = false;
 	int o;
 
 	while ((o = getopt_long(argc, argv, "c:v", opts, NULL)) != -1) {
@@ -454,11 +478,12 @@ int main(int argc, char **argv)
 		case 'p': dp_prefix = optarg; break;
 		case 's': dp_sock = optarg; break;
 		case 'k': g.debug_keys = true; break;
+		case 'r': via_dp = true; break;
 		case 'v': g.verbose = 1; break;
 		default: return usage(argv[0]);
 		}
 	}
-	if (cfg_path == NULL || optind != argc)
+	if (cfg_path == NULL || optind != argc || (via_dp && dp_prefix == NULL))
 		return usage(argv[0]);
 	if (config_conn_load(cfg_path, &g.conns, &g.n_conns, err) < 0) {
 		fprintf(stderr, "%s\n", err);
@@ -477,14 +502,26 @@ int main(int argc, char **argv)
 		}
 		g.have_ctl = true;
 	}
-	for (size_t i = 0; i < g.n_conns; i++)
-		if (open_sock(g.conns[i].ike.local_ip, IKE_PORT) < 0 ||
-		    open_sock(g.conns[i].ike.local_ip, IKE_NATT_PORT) < 0)
+	if (via_dp) {
+		int fd = iked_relay_open(dp_prefix, err, sizeof(err));
+
+		if (fd < 0) {
+			fprintf(stderr, "secgw-ike: %s\n", err);
 			return 1;
+		}
+		g.socks[g.n_socks++] = (struct sock){fd, 0, 0, true};
+		g.relay_prefix = dp_prefix;
+	} else {
+		for (size_t i = 0; i < g.n_conns; i++)
+			if (open_sock(g.conns[i].ike.local_ip, IKE_PORT) < 0 ||
+			    open_sock(g.conns[i].ike.local_ip, IKE_NATT_PORT) < 0)
+				return 1;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	logf_(1, "%zu connections, %zu sockets%s", g.n_conns, g.n_socks,
+	logf_(1, "%zu connections, %s%s", g.n_conns,
+	      via_dp ? "IKE through the data plane's ports" : "kernel UDP sockets",
 	      g.have_ctl ? ", data plane connected" : ", no data plane");
 	g.retry_at = calloc(g.n_conns, sizeof(*g.retry_at));
 	if (g.retry_at == NULL)
@@ -506,8 +543,12 @@ int main(int argc, char **argv)
 	for (size_t k = 0; k < IKED_DROP_COUNT; k++)
 		if (g.drops[k] != 0)
 			logf_(1, "dropped %s: %llu", iked_drop_names[k], (unsigned long long)g.drops[k]);
-	for (size_t i = 0; i < g.n_socks; i++)
-		close(g.socks[i].fd);
+	for (size_t i = 0; i < g.n_socks; i++) {
+		if (g.socks[i].relay)
+			iked_relay_close(g.socks[i].fd, g.relay_prefix);
+		else
+			close(g.socks[i].fd);
+	}
 	if (g.have_ctl)
 		ctl_close(&g.ctl);
 	config_conn_free(g.conns, g.n_conns);

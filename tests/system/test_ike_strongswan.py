@@ -323,8 +323,9 @@ def test_invalid_ke_round_trip(build, tmp_path):
         assert sg.proc.returncode == 0
 
 
-# The data plane's ports face veth pairs inside secgw-ike's namespace; IKE itself
-# travels through the kernel on ikesg0, since secgw-dp has no punt path for IKE yet.
+# The data plane's ports; in test_child_sa_into_secgw_dp they face veth pairs inside
+# secgw-ike's namespace and IKE travels through the kernel on ikesg0, in
+# test_end_to_end_through_secgw_dp IKE goes through these ports (--via-dp).
 DP_PORTS = """
 crypto:
   driver: aesni_mb
@@ -425,3 +426,59 @@ def test_retransmit_until_peer_up(build, tmp_path):
         assert "INSTALLED" in list_sas(charon)
         lab.stop(sg.proc)
         assert sg.proc.returncode == 0
+
+
+def test_end_to_end_through_secgw_dp(build, tmp_path):
+    """The whole path: the gateway's addresses live only on secgw-dp's DPDK ports.
+    charon's IKE reaches secgw-ike through secgw-dp's relay (--via-dp), the Child SA
+    is installed into secgw-dp, and a host behind secgw-dp pings a host behind
+    strongSwan through it: ESP in UDP 4500 both ways, encrypted by secgw-dp and by
+    charon's kernel-libipsec."""
+    with Lab("ikee2e") as lab:
+        sw_ns, gw_ns, host = lab.netns("sw"), lab.netns("gw"), lab.netns("host")
+        lab.veth(sw_ns, "ikesw0", gw_ns, "dpout")
+        lab.veth(host, "h0", gw_ns, "dpin")
+        sw_ns.ip("addr", "add", ADDR_SW + "/24", "dev", "ikesw0")
+        sw_ns.ip("addr", "add", "10.99.7.1/32", "dev", "lo")
+        host.ip("addr", "add", "10.99.6.2/24", "dev", "h0")
+        host.ip("route", "add", "default", "via", "10.99.6.1")
+        swdir, gwdir = str(tmp_path / "sw"), str(tmp_path / "gw")
+        os.makedirs(gwdir)
+        prefix = lab.uid + "e2e"
+        text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
+            "aes128gcm16-prfsha256-x25519", "aes128gcm16", True)
+        gw = Gateway(build, gw_ns, text, gwdir, name="gw")
+        charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
+        charon.start()
+        sg = None
+        try:
+            gw.start()
+            sg = SecgwIke(build, gw_ns, gwdir, None, None, True, cfg=gw.config)
+            sg.start(["--dp", prefix, "--via-dp"])
+            m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
+            spi_in, spi_out = int(m.group(1), 16), int(m.group(2), 16)
+            deadline = time.time() + 10
+            while "INSTALLED" not in list_sas(charon) and time.time() < deadline:
+                time.sleep(0.2)
+            assert "INSTALLED" in list_sas(charon), list_sas(charon)
+            # charon runs with install_routes = no: send the far side's answers into
+            # kernel-libipsec's TUN device ourselves
+            sw_ns.ip("route", "add", NET_SG, "dev", "ipsec0", "src", "10.99.7.1")
+            before = gw.stats()
+            p = host.run(["ping", "-c", "5", "-i", "0.2", "-W", "2", "10.99.7.1"], check=False)
+            moved = {k: gw.stats().get(k, 0) - before.get(k, 0) for k in
+                     ("out_protect", "in_esp", "ike_to_daemon", "ike_from_daemon")}
+            assert p.returncode == 0 and " 0% packet loss" in p.stdout, \
+                "ping through secgw-dp and strongSwan failed:\n%s\ncounters: %s\n%s" % (
+                    p.stdout, moved, list_sas(charon))
+            sas = gw.sa_list()
+            assert sas[spi_out]["packets"] >= 5 and sas[spi_in]["packets"] >= 5, sas
+            st = gw.stats()
+            assert st.get("ike_to_daemon", 0) >= 2 and st.get("ike_from_daemon", 0) >= 2, st
+            lab.stop(sg.proc)
+            assert sg.proc.returncode == 0, sg.logtext()[-3000:]
+            assert "ESTABLISHED" not in list_sas(charon)
+        finally:
+            if sg is not None and sg.proc.poll() is None:
+                lab.stop(sg.proc)
+            gw.stop()
