@@ -11,7 +11,7 @@
 #   SECGW_BUILD       build directory (default build-asan); the system tests use it too
 #   PYTEST_ARGS       extra pytest arguments, e.g. "-k scapy -x"
 #   SECGW_TEST_TIMEOUT  seconds for the whole pytest run (default 2400)
-#   FUZZ_SECONDS      how long the IKE parser fuzzer runs (default 60)
+#   FUZZ_SECONDS      how long the IKE parser fuzzer runs (default 60; the SA fuzzer half)
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -48,8 +48,9 @@ rc=0
 echo "== unit tests (meson test)"
 meson test -C "$SECGW_BUILD" --print-errorlogs || rc=1
 
-echo "== IKE message parser fuzzing (libFuzzer, ${FUZZ_SECONDS:=60} s)"
+echo "== IKE fuzzing (libFuzzer, ${FUZZ_SECONDS:=60} s parser, half that for the SA state machine)"
 FUZZ_SECONDS=$FUZZ_SECONDS bash tests/fuzz/run-fuzz.sh || rc=1
+FUZZ_SECONDS=$((FUZZ_SECONDS / 2)) bash tests/fuzz/run-fuzz-sa.sh || rc=1
 
 echo "== system tests (pytest, against $SECGW_BUILD)"
 # shellcheck disable=SC2086
