@@ -203,6 +203,9 @@ struct ike_sa_info {
 	uint64_t dpd_sent;            /* liveness checks sent */
 };
 void ike_sa_query(const struct ike_sa *sa, struct ike_sa_info *out);
+/* Give up on the SA without telling the peer (one not established, or with a
+ * request outstanding, that the operator terminates): it goes DEAD. */
+void ike_sa_abort(struct ike_sa *sa);
 
 /* DPD, called by ike_sa_timer(): when the SA is ESTABLISHED, idle (no request
  * of ours outstanding) and nothing came from the peer for cfg.dpd_delay_s, an

@@ -20,3 +20,12 @@ void ike_sa_query(const struct ike_sa *sa, struct ike_sa_info *out)
 	out->last_rx_ms = sa->last_rx;
 	out->dpd_sent = sa->dpd_sent;
 }
+
+void ike_sa_abort(struct ike_sa *sa)
+{
+	if (sa->state == IKE_SA_DEAD)
+		return;
+	ike_sa_log(sa, 1, "aborted");
+	sa->has_child = false;
+	ike_sa_set_state(sa, IKE_SA_DEAD);
+}

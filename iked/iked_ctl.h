@@ -25,10 +25,7 @@
 #include <stddef.h>
 
 #include "ike_sa.h"
-
-#define IKED_CTL_SOCK_NAME "secgw-ike.ctl"
-#define IKED_CTL_SOCK_FMT "/var/run/dpdk/%s/" IKED_CTL_SOCK_NAME
-#define IKED_CTL_MSG_MAX 65536
+#include "iked_ctl_proto.h"
 #define IKED_CTL_CLIENTS 8
 
 enum iked_ctl_op { IKED_CTL_LIST, IKED_CTL_INITIATE, IKED_CTL_TERMINATE };

@@ -470,6 +470,8 @@ static int ctl_terminate(void *ctx, const char *name, char *err, size_t err_len)
 		n++;
 		if (ike_sa_delete(e->sa, now_ms(), &out) == 1)
 			send_dgram(c->ike.local_ip, &out);
+		else
+			ike_sa_abort(e->sa);
 	}
 	if (n == 0) {
 		snprintf(err, err_len, "%s has no IKE SA", name);
