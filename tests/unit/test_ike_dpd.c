@@ -79,7 +79,7 @@ static int deliver(struct ike_sa *to, const struct ike_sa_cfg *from, const struc
 			    d->remote_port, now, out);
 }
 
-static void establish(struct pair *p, uint32_t dpd)
+static void establish(struct pair *p, uint32_t dpd, uint32_t dpd_r)
 {
 	static struct ike_dgram a, b;
 
@@ -89,7 +89,7 @@ static void establish(struct pair *p, uint32_t dpd)
 	p->ei = (struct ike_env){rng_fill, log_fn, &p->ri};
 	p->er = (struct ike_env){rng_fill, log_fn, &p->rr};
 	p->ci = conn(true, dpd);
-	p->cr = conn(false, 0);
+	p->cr = conn(false, dpd_r);
 	CHECK(ike_sa_new(&p->ci, IKE_ROLE_INITIATOR, &p->ei, &p->i) == 0);
 	CHECK(ike_sa_new(&p->cr, IKE_ROLE_RESPONDER, &p->er, &p->r) == 0);
 	CHECK(ike_sa_start(p->i, 0, &a) == 1);
@@ -107,7 +107,7 @@ static void test_off(void)
 	struct pair p;
 	struct ike_dgram d;
 
-	establish(&p, 0);
+	establish(&p, 0, 0);
 	CHECK(ike_sa_next_timer(p.i) == UINT64_MAX);
 	CHECK(ike_sa_timer(p.i, 1000000, &d) == 0);
 	CHECK(ike_sa_state(p.i) == IKE_SA_ESTABLISHED);
@@ -123,7 +123,7 @@ static void test_alive(void)
 	struct ike_sa_info info;
 	uint64_t now = 0;
 
-	establish(&p, 5);
+	establish(&p, 5, 0);
 	CHECK(ike_sa_next_timer(p.i) == 5000);
 	CHECK(ike_sa_timer(p.i, 4999, &q) == 0);
 	for (int round = 0; round < 10; round++) {
@@ -150,25 +150,38 @@ static void test_alive(void)
 	ike_sa_free(p.r);
 }
 
-/* A peer that stopped answering: dead after 5 + 1+2+4+8+16+32 s, not before. */
-static void test_dead(void)
+/* A peer that stopped answering: dead after 5 + 1+2+4+8+16+32 s, not before;
+ * as initiator and as responder (its check carries the responder's flags and
+ * the initiator, had it been alive, answers it). */
+static void test_dead(bool responder)
 {
 	struct pair p;
-	struct ike_dgram q;
+	struct ike_dgram q, a;
 	unsigned sent = 0;
 	uint64_t now = 0, t;
 
-	establish(&p, 5);
-	while ((t = ike_sa_next_timer(p.i)) != UINT64_MAX && now < 1000000) {
-		now = t;
-		sent += (unsigned)ike_sa_timer(p.i, now, &q);
-		CHECK(ike_sa_state(p.i) == IKE_SA_DEAD || ike_sa_child(p.i) != NULL);
+	establish(&p, responder ? 0 : 5, responder ? 5 : 0);
+	struct ike_sa *sa = responder ? p.r : p.i;
+	if (responder) {
+		/* a live initiator answers the responder's check */
+		CHECK(ike_sa_timer(sa, 5000, &q) == 1);
+		CHECK(deliver(p.i, &p.cr, &q, 5000, &a) == 1);
+		CHECK(deliver(p.r, &p.ci, &a, 5000, &q) == 0);
+		CHECK(ike_sa_state(sa) == IKE_SA_ESTABLISHED);
+		CHECK(ike_sa_next_timer(sa) == 10000);
+		now = 5000;
 	}
-	CHECK(ike_sa_state(p.i) == IKE_SA_DEAD);
-	CHECK(now == 5000 + 1000 + 2000 + 4000 + 8000 + 16000 + 32000);
+	uint64_t start = now;
+	while ((t = ike_sa_next_timer(sa)) != UINT64_MAX && now < 1000000) {
+		now = t;
+		sent += (unsigned)ike_sa_timer(sa, now, &q);
+		CHECK(ike_sa_state(sa) == IKE_SA_DEAD || ike_sa_child(sa) != NULL);
+	}
+	CHECK(ike_sa_state(sa) == IKE_SA_DEAD);
+	CHECK(now - start == 5000 + 1000 + 2000 + 4000 + 8000 + 16000 + 32000);
 	CHECK(sent == 1 + IKE_RETX_TRIES);
-	CHECK(ike_sa_drops(p.i)[IKE_SA_DROP_TIMEOUT] == 1);
-	CHECK(ike_sa_child(p.i) == NULL);
+	CHECK(ike_sa_drops(sa)[IKE_SA_DROP_TIMEOUT] == 1);
+	CHECK(ike_sa_child(sa) == NULL);
 	ike_sa_free(p.i);
 	ike_sa_free(p.r);
 }
@@ -179,7 +192,8 @@ int main(int argc, char **argv)
 	verbose = argc > 1;
 	test_off();
 	test_alive();
-	test_dead();
+	test_dead(false);
+	test_dead(true);
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures != 0;
 }
