@@ -19,7 +19,7 @@
 
 static const char *const conn_keys[] = {
 	"name", "local_addr", "remote_addr", "local_id", "remote_id", "psk", "ike", "esp",
-	"local_ts", "remote_ts", "start", NULL,
+	"local_ts", "remote_ts", "start", "dpd_delay", "keepalive", NULL,
 };
 
 static int read_v4(const struct cfg_obj *o, const char *key, uint32_t *ip)
@@ -147,6 +147,10 @@ static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, s
 	    read_ts(&o, "local_ts", &k->local_ts) < 0 ||
 	    read_ts(&o, "remote_ts", &k->remote_ts) < 0 ||
 	    obj_enum(&o, "start", starts, 2, &start) < 0)
+		return -1;
+	k->keepalive_s = 20;
+	if (obj_u32(&o, "dpd_delay", 0, 86400, &k->dpd_delay_s) < 0 ||
+	    obj_u32(&o, "keepalive", 0, 3600, &k->keepalive_s) < 0)
 		return -1;
 	c->initiate = start == 1;
 	return 0;

@@ -27,6 +27,9 @@ void __attribute__((format(printf, 1, 2))) err_msg(const char *fmt, ...);
 /* Make a decoded string safe for a terminal: non-printable bytes become '?'. */
 void sanitize(char *s);
 
+/* s as a JSON string, quoted and escaped, on stdout. */
+void json_string(const char *s);
+
 #define TABLE_CELL_MAX (FIELD_MAX * 2 + 8)
 
 /*

@@ -6,6 +6,8 @@
  *   secgwctl [-p FILE_PREFIX] sa add 'YAML' | sa del SPI in|out
  *   secgwctl [-p FILE_PREFIX] [--json] policy add 'YAML' | policy del NAME | policy list
  *   secgwctl [-p FILE_PREFIX] batch [--window N] [--stats]  < commands
+ *   secgwctl [-p FILE_PREFIX | -s SOCKET_PATH] [--json] ike list |
+ *            ike initiate NAME | ike terminate NAME
  *
  * It speaks the DPDK telemetry v2 protocol over plain sockets (no DPDK linked):
  * connect a SOCK_SEQPACKET UNIX socket at <runtime dir>/dpdk/<prefix>/dpdk_telemetry.v2,
@@ -32,6 +34,11 @@
  * --stats prints counts, elapsed time, ops/s and the median and 99th
  * percentile of the send-to-reply latency.
  *
+ * The ike commands talk to secgw-ike, not secgw-dp: its control socket
+ * (iked_ctl_proto.h) beside the data plane's (secgw-ike --dp FILE_PREFIX), or
+ * the one given with -s (secgw-ike --ctl PATH).  ike list prints the IKE SAs
+ * and their Child SAs; initiate and terminate print "ok".
+ *
  * This file parses the arguments and dispatches; the commands live in
  * telemetry_cmds.c (over tel_client.c), edit_cmds.c (over ctl_client.c) and
  * ctl_batch.c, and share cli_out.c for messages and tables.
@@ -48,6 +55,8 @@
 #include "ctl_batch.h"
 #include "ctl_proto.h"
 #include "edit_cmds.h"
+#include "ike_cmds.h"
+#include "iked_ctl_proto.h"
 #include "telemetry_cmds.h"
 
 #define DEFAULT_PREFIX "secgw"
@@ -60,8 +69,10 @@ short_usage(void)
 		"       %s [-p FILE_PREFIX] [--json] sa add YAML | sa del SPI in|out |\n"
 		"                 policy add YAML | policy del NAME | policy list\n"
 		"       %s [-p FILE_PREFIX] batch [--window N] [--stats] < COMMANDS\n"
+		"       %s [-p FILE_PREFIX | -s SOCKET_PATH] [--json] ike list |\n"
+		"                 ike initiate NAME | ike terminate NAME\n"
 		"(%s --help for more)\n",
-		cli_prog, cli_prog, cli_prog, cli_prog);
+		cli_prog, cli_prog, cli_prog, cli_prog, cli_prog);
 }
 
 static void
@@ -81,6 +92,11 @@ usage(FILE *f)
 		"  policy list     policies in the running SPD\n"
 		"  batch           sa add/del and policy add/del commands from stdin, one a\n"
 		"                  line (as above without \"secgwctl\"), pipelined\n"
+		"  ike list        secgw-ike's IKE SAs and their Child SAs\n"
+		"  ike initiate NAME   start the IKE SA of connection NAME\n"
+		"  ike terminate NAME  delete the IKE SA(s) of connection NAME (no retry)\n"
+		"                  (ike: secgw-ike's socket /var/run/dpdk/P/" IKED_CTL_SOCK_NAME ",\n"
+		"                  or -s its --ctl PATH)\n"
 		"options:\n"
 		"  -p, --prefix P  DPDK file prefix of the data plane (default \"%s\")\n"
 		"  -s, --socket S  telemetry socket path (overrides -p; sa list uses the\n"
@@ -161,6 +177,18 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (argc >= 1 && strcmp(argv[0], "ike") == 0) {
+		if (all) {
+			err_msg("--all applies to stats only");
+			return 1;
+		}
+		rc = ike_command(prefix != NULL ? prefix : DEFAULT_PREFIX, sock, json, argc, argv);
+		if (rc == 0 && fflush(stdout) == EOF) {
+			err_msg("writing output: %s", strerror(errno));
+			rc = -1;
+		}
+		return rc == 0 ? 0 : 1;
+	}
 	if (argc == 1 && strcmp(argv[0], "batch") == 0) {
 		if (sock != NULL || all || json) {
 			err_msg("%s does not apply to batch",

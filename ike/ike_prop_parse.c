@@ -122,3 +122,42 @@ int ike_prop_parse(const char *s, bool esp, struct ike_prop *out, char *err, siz
 	*out = p;
 	return 0;
 }
+
+/* The first token of a kind naming id (and bits for an encryption). */
+static const char *name_of(uint8_t kind, uint16_t id, uint16_t bits)
+{
+	for (size_t i = 0; i < sizeof(toks) / sizeof(toks[0]); i++)
+		if (toks[i].kind == kind && toks[i].id == id &&
+		    (kind != 1 || toks[i].bits == 0 || toks[i].bits == bits))
+			return toks[i].name;
+	return NULL;
+}
+
+void ike_prop_format(const struct ike_prop *p, char *out, size_t cap)
+{
+	const char *names[4] = {name_of(1, p->encr, p->encr_key_bits),
+				p->integ != 0 ? name_of(2, p->integ, 0) : "",
+				p->prf != 0 ? name_of(3, p->prf, 0) : "",
+				p->dh != 0 ? name_of(4, p->dh, 0) : ""};
+	size_t n = 0;
+
+	if (cap == 0)
+		return;
+	out[0] = '\0';
+	for (size_t k = 0; k < 4; k++) {
+		char unknown[16];
+		const char *s = names[k];
+
+		if (s == NULL) {
+			snprintf(unknown, sizeof(unknown), "#%u",
+				 k == 0 ? p->encr : k == 1 ? p->integ : k == 2 ? p->prf : p->dh);
+			s = unknown;
+		}
+		if (*s == '\0')
+			continue;
+		int w = snprintf(out + n, cap - n, "%s%s", n > 0 ? "-" : "", s);
+		if (w < 0 || (size_t)w >= cap - n)
+			return;
+		n += (size_t)w;
+	}
+}

@@ -12,4 +12,8 @@
  * (PFS is not supported yet); "noesn" is accepted and ignored. */
 int ike_prop_parse(const char *s, bool esp, struct ike_prop *out, char *err, size_t err_len);
 
+/* The reverse, for operators: "aes128gcm16-prfsha256-x25519" (zero transforms
+ * left out, unknown ones as "#ID"); truncated to cap. */
+void ike_prop_format(const struct ike_prop *p, char *out, size_t cap);
+
 #endif

@@ -200,11 +200,14 @@ int ike_sa_start(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out)
 
 int ike_sa_timer(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out)
 {
-	if (!sa->req_pending || now_ms < sa->retx_at)
+	if (!sa->req_pending)
+		return ike_sa_dpd_timer(sa, now_ms, out);
+	if (now_ms < sa->retx_at)
 		return 0;
 	if (sa->retx_n >= IKE_RETX_TRIES) {
 		ike_sa_drop(sa, IKE_SA_DROP_TIMEOUT);
-		ike_sa_log(sa, 1, "no response after %u retransmissions", sa->retx_n);
+		ike_sa_log(sa, 1, "no response after %u retransmissions%s", sa->retx_n,
+			   ike_sa_dpd_pending(sa) ? ": dead peer" : "");
 		ike_sa_set_state(sa, IKE_SA_DEAD);
 		return 0;
 	}
@@ -216,7 +219,7 @@ int ike_sa_timer(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out)
 
 uint64_t ike_sa_next_timer(const struct ike_sa *sa)
 {
-	return sa->req_pending ? sa->retx_at : UINT64_MAX;
+	return sa->req_pending ? sa->retx_at : ike_sa_dpd_next(sa);
 }
 
 /* A request from the peer: window 1, so only peer_next is new and only
@@ -320,9 +323,11 @@ int ike_sa_input(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t src
 			 h->rspi == 0 && !response;
 	if (!rspi_open && !init_retx && h->rspi != sa->spi_r)
 		return ike_sa_drop(sa, IKE_SA_DROP_WRONG_SPI);
-	if (response)
-		return input_response(sa, msg, len, src_ip, src_port, dst_port, now_ms, out);
-	return input_request(sa, msg, len, src_ip, src_port, dst_port, out);
+	int rc = response ? input_response(sa, msg, len, src_ip, src_port, dst_port, now_ms, out)
+			  : input_request(sa, msg, len, src_ip, src_port, dst_port, out);
+	if (rc >= 0)
+		sa->last_rx = now_ms; /* the peer is alive (DPD, ike_sa_dpd.c) */
+	return rc;
 }
 
 enum ike_sa_state ike_sa_state(const struct ike_sa *sa) { return sa->state; }

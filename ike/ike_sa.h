@@ -67,6 +67,8 @@ struct ike_sa_cfg {
 	struct ike_prop esp[IKE_CFG_MAX_PROPS];
 	size_t n_esp;
 	struct ike_tsv local_ts, remote_ts;
+	uint32_t dpd_delay_s; /* liveness check after this idle time, 0 = off (ike_sa_dpd.c) */
+	uint32_t keepalive_s; /* NAT keepalive interval when behind a NAT, 0 = off */
 };
 
 /* A negotiated Child SA, as the data plane needs it.  Keys: the encryption key
@@ -187,6 +189,34 @@ const struct ike_child_sa *ike_sa_child(const struct ike_sa *sa);
 const uint64_t *ike_sa_drops(const struct ike_sa *sa);
 /* The negotiated IKE suite (valid after IKE_SA_INIT). */
 const struct ike_suite *ike_sa_suite(const struct ike_sa *sa);
+
+/* ---- queries and dead peer detection (ike_sa_query.c, ike_sa_dpd.c) ---- */
+
+struct ike_sa_info {
+	uint32_t local_ip, remote_ip; /* network order */
+	uint16_t local_port, remote_port;
+	bool nat_local, nat_remote;   /* NAT in front of us / of the peer */
+	uint32_t req_next, peer_next; /* message IDs: our next request, the peer's next */
+	bool req_pending;
+	unsigned retx_n;              /* retransmissions of the pending request */
+	uint64_t last_rx_ms;          /* when the peer was last heard, 0 never */
+	uint64_t dpd_sent;            /* liveness checks sent */
+};
+void ike_sa_query(const struct ike_sa *sa, struct ike_sa_info *out);
+/* Give up on the SA without telling the peer (one not established, or with a
+ * request outstanding, that the operator terminates): it goes DEAD. */
+void ike_sa_abort(struct ike_sa *sa);
+
+/* DPD, called by ike_sa_timer(): when the SA is ESTABLISHED, idle (no request
+ * of ours outstanding) and nothing came from the peer for cfg.dpd_delay_s, an
+ * empty INFORMATIONAL request goes out on the usual retransmission schedule;
+ * if that runs out the peer is dead and the SA goes DEAD.  Returns 1 with out
+ * filled, else 0. */
+int ike_sa_dpd_timer(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out);
+/* When ike_sa_dpd_timer() next has work, UINT64_MAX if never. */
+uint64_t ike_sa_dpd_next(const struct ike_sa *sa);
+/* True when the pending request is a liveness check (for the timeout log). */
+bool ike_sa_dpd_pending(const struct ike_sa *sa);
 
 /* Retransmission schedule: first timeout, doubled each try, this many tries. */
 #define IKE_RETX_BASE_MS 1000u

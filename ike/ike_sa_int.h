@@ -60,6 +60,12 @@ struct ike_sa {
 	struct ike_stored resp;
 	uint8_t resp_to[32];     /* SHA-256 of the request resp answers */
 	uint8_t cur_req[32];     /* ... of the request being processed */
+	uint64_t last_rx;        /* when a message from the peer was last accepted */
+
+	/* dead peer detection (ike_sa_dpd.c) */
+	bool dpd_out;            /* a liveness check was sent as request dpd_id */
+	uint32_t dpd_id;
+	uint64_t dpd_sent;
 
 	/* the Child SA */
 	uint32_t child_spi_in;

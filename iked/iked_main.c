@@ -6,7 +6,8 @@
  * of ike/ike_sa.h, and the control channel to a running secgw-dp for the
  * negotiated Child SAs.
  *
- *   secgw-ike -c FILE [--dp PREFIX [--via-dp] | --dp-sock PATH] [-v] [--debug-keys]
+ *   secgw-ike -c FILE [--dp PREFIX [--via-dp] | --dp-sock PATH] [--ctl PATH] [-v]
+ *             [--debug-keys]
  *
  * One thread, one poll loop: datagrams in, the SA they belong to (by SPIs, or
  * a new responder SA for an IKE_SA_INIT request from a configured peer),
@@ -18,7 +19,10 @@
  * initiated again after RETRY_MS.  At exit it deletes its IKE SAs
  * (INFORMATIONAL Delete) and removes their Child SAs from the data plane.
  *
- * Not here yet: rekeying, DPD, CREATE_CHILD_SA.
+ * Dead peer detection (dpd_delay, ike/ike_sa_dpd.c) and NAT keepalives
+ * (keepalive, RFC 3948 §2.3) per connection.  The control socket for secgwctl
+ * ike list/initiate/terminate (iked_ctl.h) sits beside secgw-dp's with --dp,
+ * or at --ctl PATH.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -39,6 +43,7 @@
 #include "ike_msg.h"
 #include "ike_natt.h"
 #include "ike_sa.h"
+#include "iked_ctl.h"
 #include "iked_dp.h"
 #include "iked_relay.h"
 
@@ -82,6 +87,8 @@ struct entry {
 	bool installed;
 	struct ike_child_sa child; /* what we installed, to remove it again */
 	enum ike_sa_state logged;
+	bool terminated;   /* by the operator: no retry */
+	uint64_t ka_at;    /* next NAT keepalive */
 };
 
 static struct {
@@ -98,6 +105,8 @@ static struct {
 	bool have_ctl;
 	const char *relay_prefix; /* --via-dp: the data plane whose ports carry IKE */
 	uint64_t drops[IKED_DROP_COUNT];
+	struct iked_ctl ctlsock; /* secgwctl ike ... */
+	bool have_ctlsock;
 } g;
 
 static volatile sig_atomic_t stop;
@@ -259,7 +268,7 @@ static void reap(void)
 			continue;
 		}
 		uninstall(e);
-		if (e->conn->initiate && !stop)
+		if (e->conn->initiate && !stop && !e->terminated)
 			g.retry_at[e->conn - g.conns] = now_ms() + RETRY_MS;
 		const uint64_t *d = ike_sa_drops(e->sa);
 		for (size_t k = 0; k < IKE_SA_DROP_COUNT; k++)
@@ -407,14 +416,108 @@ static void retry_due(uint64_t now)
 	}
 }
 
+/* ---- secgwctl ike ... (iked_ctl.h) ---- */
+
+static void ctl_list(void *ctx, struct iked_ctl_reply *r)
+{
+	(void)ctx;
+	for (size_t i = 0; i < g.n_sas; i++)
+		iked_ctl_put_sa(r, g.sas[i].conn->ike.name, g.sas[i].sa);
+}
+
+static const struct cfg_conn *conn_named(const char *name, char *err, size_t err_len)
+{
+	for (size_t k = 0; k < g.n_conns; k++)
+		if (strcmp(g.conns[k].ike.name, name) == 0)
+			return &g.conns[k];
+	snprintf(err, err_len, "no connection named %s", name);
+	return NULL;
+}
+
+static int ctl_initiate(void *ctx, const char *name, char *err, size_t err_len)
+{
+	const struct cfg_conn *c = conn_named(name, err, err_len);
+
+	(void)ctx;
+	if (c == NULL)
+		return -1;
+	for (size_t i = 0; i < g.n_sas; i++) {
+		if (g.sas[i].conn == c && ike_sa_state(g.sas[i].sa) != IKE_SA_DEAD) {
+			snprintf(err, err_len, "%s already has an IKE SA", name);
+			return -1;
+		}
+	}
+	logf_(1, "%s: initiating (secgwctl)", name);
+	initiate(c);
+	return 0;
+}
+
+static int ctl_terminate(void *ctx, const char *name, char *err, size_t err_len)
+{
+	static struct ike_dgram out;
+	const struct cfg_conn *c = conn_named(name, err, err_len);
+	size_t n = 0;
+
+	(void)ctx;
+	if (c == NULL)
+		return -1;
+	for (size_t i = 0; i < g.n_sas; i++) {
+		struct entry *e = &g.sas[i];
+
+		if (e->conn != c)
+			continue;
+		e->terminated = true;
+		n++;
+		if (ike_sa_delete(e->sa, now_ms(), &out) == 1)
+			send_dgram(c->ike.local_ip, &out);
+		else
+			ike_sa_abort(e->sa);
+	}
+	if (n == 0) {
+		snprintf(err, err_len, "%s has no IKE SA", name);
+		return -1;
+	}
+	g.retry_at[c - g.conns] = 0;
+	logf_(1, "%s: terminating (secgwctl)", name);
+	return 0;
+}
+
+/* RFC 3948 §2.3: one 0xFF byte to the peer's 4500 while we are behind a NAT. */
+static uint64_t keepalive(struct entry *e, uint64_t now)
+{
+	static struct ike_dgram ka;
+	struct ike_sa_info in;
+
+	if (e->conn->ike.keepalive_s == 0 || ike_sa_state(e->sa) != IKE_SA_ESTABLISHED)
+		return UINT64_MAX;
+	ike_sa_query(e->sa, &in);
+	if (!in.nat_local || in.local_port != IKE_NATT_PORT)
+		return UINT64_MAX;
+	if (e->ka_at == 0)
+		e->ka_at = now + e->conn->ike.keepalive_s * 1000ull;
+	if (now >= e->ka_at) {
+		ka.remote_ip = in.remote_ip;
+		ka.local_port = in.local_port;
+		ka.remote_port = in.remote_port;
+		ka.buf[0] = 0xff;
+		ka.len = 1;
+		send_dgram(e->conn->ike.local_ip, &ka);
+		e->ka_at = now + e->conn->ike.keepalive_s * 1000ull;
+	}
+	return e->ka_at;
+}
+
 static int usage(const char *argv0)
 {
 	fprintf(stderr,
-		"usage: %s -c FILE [--dp PREFIX [--via-dp] | --dp-sock PATH] [-v] [--debug-keys]\n"
+		"usage: %s -c FILE [--dp PREFIX [--via-dp] | --dp-sock PATH] [--ctl PATH] [-v]\n"
+		"          [--debug-keys]\n"
 		"  -c FILE         config with a connections: section\n"
 		"  --dp PREFIX     install Child SAs into the secgw-dp of this file prefix\n"
 		"  --via-dp        IKE through that secgw-dp's ports, not the kernel's sockets\n"
 		"  --dp-sock PATH  ... or of this control socket\n"
+		"  --ctl PATH      our control socket for secgwctl ike (default with --dp:\n"
+		"                  /var/run/dpdk/PREFIX/" IKED_CTL_SOCK_NAME ")\n"
 		"  -v              debug logging\n"
 		"  --debug-keys    print negotiated Child SA keys (tests only)\n",
 		argv0);
@@ -423,8 +526,9 @@ static int usage(const char *argv0)
 
 static void loop(uint64_t until)
 {
-	struct pollfd pfd[MAX_SOCKS];
+	struct pollfd pfd[MAX_SOCKS + 1 + IKED_CTL_CLIENTS];
 	static struct ike_dgram out;
+	static const struct iked_ctl_ops ops = {ctl_list, ctl_initiate, ctl_terminate, NULL};
 
 	while (until != 0 ? now_ms() < until && g.n_sas > 0 : !stop) {
 		uint64_t now = now_ms(), next = UINT64_MAX;
@@ -436,6 +540,8 @@ static void loop(uint64_t until)
 				send_dgram(e->conn->ike.local_ip, &out);
 			uint64_t t = ike_sa_next_timer(e->sa);
 			next = t < next ? t : next;
+			t = keepalive(e, now);
+			next = t < next ? t : next;
 		}
 		reap();
 		if (until == 0)
@@ -443,7 +549,11 @@ static void loop(uint64_t until)
 		int timeout = next == UINT64_MAX ? 1000 : next <= now ? 0 : (int)(next - now);
 		for (size_t i = 0; i < g.n_socks; i++)
 			pfd[i] = (struct pollfd){.fd = g.socks[i].fd, .events = POLLIN};
-		int n = poll(pfd, g.n_socks, timeout > 1000 ? 1000 : timeout);
+		size_t nc = g.have_ctlsock && until == 0
+				    ? iked_ctl_pollfds(&g.ctlsock, pfd + g.n_socks,
+						       sizeof(pfd) / sizeof(pfd[0]) - g.n_socks)
+				    : 0;
+		int n = poll(pfd, g.n_socks + nc, timeout > 1000 ? 1000 : timeout);
 		if (n < 0 && errno != EINTR) {
 			logf_(0, "poll: %s", strerror(errno));
 			break;
@@ -451,6 +561,8 @@ static void loop(uint64_t until)
 		for (size_t i = 0; n > 0 && i < g.n_socks; i++)
 			if (pfd[i].revents & POLLIN)
 				receive(&g.socks[i]);
+		if (n > 0 && nc > 0)
+			iked_ctl_serve(&g.ctlsock, pfd + g.n_socks, nc, &ops);
 		reap();
 	}
 }
@@ -464,9 +576,11 @@ int main(int argc, char **argv)
 		{"debug-keys", no_argument, NULL, 'k'},
 		{"via-dp", no_argument, NULL, 'r'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"ctl", required_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *cfg_path = NULL, *dp_prefix = NULL, *dp_sock = NULL;
+	const char *cfg_path = NULL, *dp_prefix = NULL, *dp_sock = NULL, *ctl_path = NULL;
+	char ctl_buf[128];
 	char err[CFG_ERR_MAX];
 	static struct ike_dgram out;
 	bool via_dp = false;
@@ -480,6 +594,7 @@ int main(int argc, char **argv)
 		case 'k': g.debug_keys = true; break;
 		case 'r': via_dp = true; break;
 		case 'v': g.verbose = 1; break;
+		case 'C': ctl_path = optarg; break;
 		default: return usage(argv[0]);
 		}
 	}
@@ -517,6 +632,17 @@ int main(int argc, char **argv)
 			    open_sock(g.conns[i].ike.local_ip, IKE_NATT_PORT) < 0)
 				return 1;
 	}
+	if (ctl_path == NULL && dp_prefix != NULL) {
+		snprintf(ctl_buf, sizeof(ctl_buf), IKED_CTL_SOCK_FMT, dp_prefix);
+		ctl_path = ctl_buf;
+	}
+	if (ctl_path != NULL) {
+		if (iked_ctl_open(&g.ctlsock, ctl_path, err, sizeof(err)) < 0) {
+			fprintf(stderr, "secgw-ike: %s\n", err);
+			return 1;
+		}
+		g.have_ctlsock = true;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
@@ -551,6 +677,8 @@ int main(int argc, char **argv)
 	}
 	if (g.have_ctl)
 		ctl_close(&g.ctl);
+	if (g.have_ctlsock)
+		iked_ctl_close(&g.ctlsock);
 	config_conn_free(g.conns, g.n_conns);
 	free(g.retry_at);
 	return 0;

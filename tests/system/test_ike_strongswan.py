@@ -482,3 +482,123 @@ def test_end_to_end_through_secgw_dp(build, tmp_path):
             if sg is not None and sg.proc.poll() is None:
                 lab.stop(sg.proc)
             gw.stop()
+
+
+def ike_ctl(build, sock_args, *args, check=True):
+    """secgwctl ike ... against secgw-ike's control socket; --json list parsed."""
+    import json
+    p = run([build.ctl] + list(sock_args) + list(args), check=False, timeout=15)
+    if check:
+        assert p.returncode == 0, (args, p.stdout, p.stderr)
+    if "--json" in args and p.returncode == 0:
+        return json.loads(p.stdout)
+    return p
+
+
+def wait_until(cond, timeout, what):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if cond():
+            return
+        time.sleep(0.2)
+    pytest.fail("timed out waiting for " + what)
+
+
+def test_secgwctl_ike_list_terminate_initiate(build, tmp_path):
+    """`secgwctl ike list` shows the IKE SA and its Child SA with the SPIs charon
+    shows; `ike terminate sw` deletes it (charon has none left, no retry);
+    `ike initiate sw` brings it back; bad requests get an error, not a crash."""
+    with Lab("ikectl") as lab:
+        sw_ns, sg_ns = two_namespaces(lab)
+        swdir, sgdir = str(tmp_path / "sw"), str(tmp_path / "sg")
+        os.makedirs(sgdir)
+        charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
+        charon.start()
+        sg = SecgwIke(build, sg_ns, sgdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16", True)
+        sock = os.path.join(sgdir, "ike.ctl")
+        sg.start(["--ctl", sock])
+        sg.wait_for(r"CHILD-KEYS conn=sw")
+        sa = ike_ctl(build, ["-s", sock], "--json", "ike", "list")["ike_sas"]
+        assert len(sa) == 1, sa
+        sa = sa[0]
+        assert (sa["name"], sa["state"], sa["role"], sa["nat"], sa["ike_alg"]) == \
+            ("sw", "established", "initiator", "on", "aes128gcm16-prfsha256-x25519"), sa
+        assert sa["remote"] == ADDR_SW + ":4500" and sa["local"] == ADDR_SG + ":4500", sa
+        assert sa["msg_out"] >= 2 and sa["retransmits"] == 0, sa
+        assert len(sa["child_sas"]) == 1, sa
+        child = sa["child_sas"][0]
+        assert child["esp_alg"] == "aes128gcm16" and child["udp_encap"] == "on", child
+        sw = list_sas(charon).lower()
+        for spi in (sa["spi_i"], sa["spi_r"], child["spi_in"], child["spi_out"]):
+            assert spi in sw, (spi, sw)
+        table = ike_ctl(build, ["-s", sock], "ike", "list").stdout
+        assert sa["spi_i"] in table and child["spi_in"] in table, table
+        # requests that must be refused
+        p = ike_ctl(build, ["-s", sock], "ike", "initiate", "nosuch", check=False)
+        assert p.returncode == 1 and "no connection named nosuch" in p.stderr, p
+        p = ike_ctl(build, ["-s", sock], "ike", "initiate", "sw", check=False)
+        assert p.returncode == 1 and "already has an IKE SA" in p.stderr, p
+        p = ike_ctl(build, ["-s", sock], "ike", "terminate", "a/b", check=False)
+        assert p.returncode == 1 and "bad character" in p.stderr, p
+        # terminate: charon has no SA left and we do not retry
+        assert ike_ctl(build, ["-s", sock], "ike", "terminate", "sw").stdout == "ok\n"
+        wait_until(lambda: "ESTABLISHED" not in list_sas(charon), 10, "charon to drop the SA")
+        wait_until(lambda: ike_ctl(build, ["-s", sock], "--json", "ike", "list")["ike_sas"] == [],
+                   10, "secgw-ike to drop the SA")
+        # initiate: back again
+        assert ike_ctl(build, ["-s", sock], "ike", "initiate", "sw").stdout == "ok\n"
+        wait_until(lambda: sg.logtext().count("CHILD-KEYS") == 2, 20, "a second Child SA")
+        sas = ike_ctl(build, ["-s", sock], "--json", "ike", "list")["ike_sas"]
+        assert len(sas) == 1 and sas[0]["state"] == "established", sas
+        sw = list_sas(charon).lower()
+        assert "established" in sw and sas[0]["spi_i"] in sw, sw
+        assert "initiating again" not in sg.logtext()
+        lab.stop(sg.proc)
+        assert sg.proc.returncode == 0, sg.logtext()[-3000:]
+
+
+def test_dpd_dead_peer_into_secgw_dp(build, tmp_path):
+    """dpd_delay 2 with secgw-dp: charon is killed (-9); secgw-ike's liveness check
+    goes unanswered through the retransmission schedule, it logs the peer dead, and
+    the Child SA pair is gone from secgw-dp.  `secgwctl -p PREFIX ike list` finds
+    secgw-ike's control socket beside the data plane's."""
+    with Lab("ikedpd") as lab:
+        sw_ns, sg_ns = two_namespaces(lab)
+        lab.veth(sg_ns, "dpin", sg_ns, "dpinp")
+        lab.veth(sg_ns, "dpout", sg_ns, "dpoutp")
+        swdir, sgdir = str(tmp_path / "sw"), str(tmp_path / "sg")
+        os.makedirs(sgdir)
+        prefix = lab.uid + "dpd"
+        text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
+            "aes128gcm16-prfsha256-x25519", "aes128gcm16", True) + "    dpd_delay: 2\n"
+        gw = Gateway(build, sg_ns, text, sgdir, name="gw")
+        charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
+        charon.start()
+        try:
+            gw.start()
+            sg = SecgwIke(build, sg_ns, sgdir, None, None, True, cfg=gw.config + ".ike")
+            with open(gw.config) as src, open(sg.cfg, "w") as dst:
+                dst.write(src.read())
+            sg.start(["--dp", prefix])
+            m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
+            spi_in, spi_out = int(m.group(1), 16), int(m.group(2), 16)
+            sas = gw.sa_list()
+            assert spi_in in sas and spi_out in sas, sas
+            # the peer answers the liveness checks: still up after several
+            time.sleep(5)
+            lst = ike_ctl(build, ["-p", prefix], "--json", "ike", "list")["ike_sas"]
+            assert len(lst) == 1 and lst[0]["state"] == "established", lst
+            assert lst[0]["dpd"] >= 1 and lst[0]["child_sas"][0]["spi_in"] == "%08x" % spi_in, lst
+            charon.proc.kill()
+            charon.proc.wait()
+            t0 = time.time()
+            # 2 s idle, then 1+2+4+8+16+32 s of retransmissions
+            sg.wait_for(r"dead peer", timeout=90)
+            assert time.time() - t0 < 80
+            sg.wait_for(r"Child SA removed: spi_in 0x%08x" % spi_in, timeout=5)
+            sas = gw.sa_list()
+            assert spi_in not in sas and spi_out not in sas, sas
+            lab.stop(sg.proc)
+            assert sg.proc.returncode == 0, sg.logtext()[-3000:]
+        finally:
+            gw.stop()

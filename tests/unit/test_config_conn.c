@@ -82,6 +82,10 @@ static void test_bad(void)
 		{"    start: initiate\n", "    start: initiate\n    rekey: 5\n",
 		 "t.yaml:13:5: connections[0].rekey: unknown field"},
 		{"    esp: aes128gcm16\n", "    esp: []\n", "t.yaml:9:10: connections[0].esp: expected 1..8"},
+		{"    start: initiate\n", "    start: initiate\n    dpd_delay: -1\n",
+		 "t.yaml:13:"},
+		{"    start: initiate\n", "    start: initiate\n    keepalive: 100000\n",
+		 "t.yaml:13:"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char text[2048], err[CFG_ERR_MAX];
