@@ -23,8 +23,12 @@ int iked_child_to_sas(const struct ike_child_sa *c, struct cfg_sa *out, struct c
 int iked_child_to_policies(const struct ike_child_sa *c, struct cfg_policy *out,
 			   struct cfg_policy *in, char err[CFG_ERR_MAX]);
 
-/* Install / remove everything of c; ctl NULL (no data plane) does nothing. */
-int iked_dp_install(struct ctl_client *ctl, const struct ike_child_sa *c, char *err, size_t len);
+/* Install / remove everything of c; ctl NULL (no data plane) does nothing.
+ * The policies get priority prio: a rekeyed Child SA's policies take over
+ * from the old ones with the same selectors by a better (lower) value, since
+ * the data plane's SPD lets the first of equal priorities win. */
+int iked_dp_install(struct ctl_client *ctl, const struct ike_child_sa *c, uint32_t prio,
+		    char *err, size_t len);
 void iked_dp_remove(struct ctl_client *ctl, const struct ike_child_sa *c);
 
 #endif
