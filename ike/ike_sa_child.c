@@ -9,7 +9,8 @@
  *
  * No PFS (the ESP proposals carry no DH, KE is not sent; a KE the peer sends
  * with a proposal we choose without DH is ignored, §1.3.1), one Child SA per
- * IKE SA: a CREATE_CHILD_SA without REKEY_SA gets NO_ADDITIONAL_SAS, one while
+ * IKE SA: a CREATE_CHILD_SA without REKEY_SA is taken only when the IKE SA
+ * has none (the peer recreates a deleted one), else NO_ADDITIONAL_SAS; one while
  * our own is outstanding or a switch is unfinished gets TEMPORARY_FAILURE
  * (§2.8: the peer retries later; the collision resolution by nonces is not
  * implemented).
@@ -83,11 +84,13 @@ int ike_child_request(struct ike_sa *sa, struct ike_dgram *out)
 		sa->drops[IKE_SA_DROP_MALFORMED]++;
 		return answer_notify(sa, IKE_N_INVALID_SYNTAX, out);
 	}
-	if (old_out == 0) {
+	/* Without REKEY_SA: a new Child SA, which we take only in place of a
+	 * deleted one (a peer recreating it after a hard expiry); one per IKE SA. */
+	if (old_out == 0 && (sa->has_child || sa->has_old)) {
 		sa->drops[IKE_SA_DROP_NO_PROPOSAL]++;
 		return answer_notify(sa, IKE_N_NO_ADDITIONAL_SAS, out);
 	}
-	if (!sa->has_child || sa->child.spi_out != old_out) {
+	if (old_out != 0 && (!sa->has_child || sa->child.spi_out != old_out)) {
 		sa->drops[IKE_SA_DROP_CHILD_NOT_FOUND]++;
 		return answer_notify(sa, IKE_N_CHILD_SA_NOT_FOUND, out);
 	}
@@ -114,10 +117,11 @@ int ike_child_request(struct ike_sa *sa, struct ike_dgram *out)
 		if (ike_child_derive(sa, false) < 0)
 			err = IKE_N_NO_PROPOSAL_CHOSEN;
 	}
+	bool replaces = old_out != 0;
 	if (err != 0) {
 		sa->child = old;
 		sa->child_spi_in = old_spi_in;
-		sa->has_child = true;
+		sa->has_child = replaces;
 		OPENSSL_cleanse(&old, sizeof(old));
 		return answer_notify(sa, err, out);
 	}
@@ -126,12 +130,19 @@ int ike_child_request(struct ike_sa *sa, struct ike_dgram *out)
 	ike_build_nonce(&b, (struct ike_view){nr, nr_len});
 	ike_build_ts(&b, IKE_PLD_TSI, &tsi, 1);
 	ike_build_ts(&b, IKE_PLD_TSR, &tsr, 1);
+	OPENSSL_cleanse(nr, sizeof(nr));
+	if (!replaces) {
+		OPENSSL_cleanse(&old, sizeof(old));
+		ike_sa_log(sa, 1, "new Child SA 0x%08x/0x%08x by the peer", sa->child.spi_in,
+			   sa->child.spi_out);
+		return ike_sa_send_sealed(sa, &b, IKE_EXCH_CREATE_CHILD_SA, true,
+					  sa->m.hdr.msg_id, 0, out);
+	}
 	sa->old_child = old;
 	sa->has_old = true;
 	sa->old_by_us = false;
 	sa->rekeys++;
 	OPENSSL_cleanse(&old, sizeof(old));
-	OPENSSL_cleanse(nr, sizeof(nr));
 	ike_sa_log(sa, 1, "Child SA rekeyed by the peer: 0x%08x/0x%08x -> 0x%08x/0x%08x",
 		   sa->old_child.spi_in, sa->old_child.spi_out, sa->child.spi_in,
 		   sa->child.spi_out);
