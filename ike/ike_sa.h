@@ -189,6 +189,8 @@ int ike_sa_delete(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out);
 int ike_sa_rekey_child(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out);
 /* The Child SA being replaced while a rekey (ours or the peer's) finishes, else NULL. */
 const struct ike_child_sa *ike_sa_old_child(const struct ike_sa *sa);
+/* Whether the switch to ike_sa_child() is our rekey (true) or the peer's. */
+bool ike_sa_rekey_ours(const struct ike_sa *sa);
 /* Completed Child SA rekeys, by either side. */
 uint64_t ike_sa_child_rekeys(const struct ike_sa *sa);
 

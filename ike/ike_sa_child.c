@@ -274,6 +274,11 @@ const struct ike_child_sa *ike_sa_old_child(const struct ike_sa *sa)
 	return sa->state == IKE_SA_ESTABLISHED && sa->has_old ? &sa->old_child : NULL;
 }
 
+bool ike_sa_rekey_ours(const struct ike_sa *sa)
+{
+	return sa->old_by_us;
+}
+
 uint64_t ike_sa_child_rekeys(const struct ike_sa *sa)
 {
 	return sa->rekeys;

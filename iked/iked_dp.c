@@ -142,8 +142,8 @@ int iked_child_to_policies(const struct ike_child_sa *c, struct cfg_policy *out,
 	return config_parse_policy(text, in, err);
 }
 
-int iked_dp_install(struct ctl_client *ctl, const struct ike_child_sa *c, uint32_t prio,
-		    char *err, size_t len)
+int iked_dp_install(struct ctl_client *ctl, const struct ike_child_sa *c, uint32_t prio_out,
+		    uint32_t prio_in, char *err, size_t len)
 {
 	struct cfg_sa out, in;
 	struct cfg_policy pout, pin;
@@ -155,8 +155,8 @@ int iked_dp_install(struct ctl_client *ctl, const struct ike_child_sa *c, uint32
 		snprintf(err, len, "%s", cerr);
 		goto out;
 	}
-	pout.priority = prio;
-	pin.priority = prio;
+	pout.priority = prio_out;
+	pin.priority = prio_in;
 	if (ctl == NULL) {
 		rc = 0;
 		goto out;

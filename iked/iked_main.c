@@ -48,7 +48,8 @@
 #define MAX_SAS 1024
 #define DELETE_WAIT_MS 1500 /* for the peers' answers to our Deletes at exit */
 #define REKEY_RETRY_MS 2000 /* our Child SA rekey could not start or was refused */
-#define POLICY_PRIO 1000    /* the SPD's default; rekeyed Child SAs count down from it */
+#define POLICY_PRIO 1000    /* the SPD's default; rekeyed Child SAs move from it */
+#define PRIO_MAX 0x7fffffffu /* the config's bound */
 #define RETRY_MS 10000      /* start: initiate connections without an IKE SA try again */
 
 /* Drops before any SA is found, by name (the SAs count their own). */
@@ -89,7 +90,7 @@ struct entry {
 	 * until the IKE SA has seen the old pair deleted on both sides. */
 	bool old_installed;
 	struct ike_child_sa old;
-	uint32_t prio;             /* of child's policies; each rekey's are one better */
+	uint32_t prio_out, prio_in; /* of child's policies (switch_child) */
 	uint64_t rekey_at;         /* when we rekey child (ms), 0 never */
 	enum ike_sa_state logged;
 };
@@ -254,24 +255,35 @@ static void arm_rekey(struct entry *e)
 	e->rekey_at = e->conn->rekey_time != 0 ? now_ms() + 1000ull * e->conn->rekey_time : 0;
 }
 
-/* The IKE SA switched to a new Child SA (a rekey by either side): install it
- * next to the old one, whose removal waits for its Delete (settle). */
+/*
+ * The IKE SA switched to a new Child SA (a rekey by either side): install it
+ * next to the old one, whose removal waits for the Delete (settle).  The data
+ * plane accepts an inbound packet only under the policy that wins for it, so
+ * the winner in each direction follows the peer: the new inbound policy
+ * ranks below the old one (the peer sends on the old SA until it has our
+ * Delete, or until it has sent its own) and wins when the old one goes; the
+ * new outbound policy wins at once when we rekeyed (the peer's answer means
+ * its new inbound SA is in), and only once the old one goes when the peer did
+ * (its new inbound SA is in once our answer arrived; strongSwan does the same).
+ */
 static void switch_child(struct entry *e, const struct ike_child_sa *c)
 {
 	char err[CFG_ERR_MAX];
-	/* A better priority takes the traffic; at the bottom of the range the
-	 * new policies only win once the old ones are gone. */
-	uint32_t prio = e->prio > 1 ? e->prio - 1 : POLICY_PRIO;
+	bool ours = ike_sa_rekey_ours(e->sa);
+	uint32_t p_out = ours ? (e->prio_out > 1 ? e->prio_out - 1 : e->prio_out)
+			      : (e->prio_out < PRIO_MAX ? e->prio_out + 1 : e->prio_out);
+	uint32_t p_in = e->prio_in < PRIO_MAX ? e->prio_in + 1 : e->prio_in;
 
 	uninstall_old(e); /* a previous switch left unfinished */
-	if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, prio, err, sizeof(err)) < 0) {
+	if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, p_out, p_in, err, sizeof(err)) < 0) {
 		logf_(0, "%s: cannot install the rekeyed Child SA: %s", e->conn->ike.name, err);
 		return;
 	}
 	e->old = e->child;
 	e->old_installed = true;
 	e->child = *c;
-	e->prio = prio;
+	e->prio_out = p_out;
+	e->prio_in = p_in;
 	log_child(e, c);
 	arm_rekey(e);
 }
@@ -287,13 +299,13 @@ static void settle(struct entry *e)
 		for (size_t i = 0; i < g.n_sas; i++)
 			if (&g.sas[i] != e && g.sas[i].conn == e->conn)
 				uninstall(&g.sas[i]);
-		if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, POLICY_PRIO, err, sizeof(err)) <
-		    0) {
+		if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, POLICY_PRIO, POLICY_PRIO, err,
+				    sizeof(err)) < 0) {
 			logf_(0, "%s: cannot install the Child SA: %s", e->conn->ike.name, err);
 		} else {
 			e->child = *c;
 			e->installed = true;
-			e->prio = POLICY_PRIO;
+			e->prio_out = e->prio_in = POLICY_PRIO;
 			log_child(e, c);
 			arm_rekey(e);
 		}
