@@ -536,8 +536,9 @@ def test_child_rekey_through_secgw_dp(build, tmp_path, rekeyer):
             keys = re.findall(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})",
                               log)
             rekeys = len(keys) - 1
-            print("rekeyer %s: %d rekeys, ping %d sent, %d received, loss %d"
-                  % (rekeyer, rekeys, sent, got, sent - got))
+            drops = {k: v for k, v in gw.stats().items() if k.startswith("drop") and v}
+            print("rekeyer %s: %d rekeys, ping %d sent, %d received, loss %d; secgw-dp drops %s"
+                  % (rekeyer, rekeys, sent, got, sent - got, drops))
             assert rekeys >= 2, log[-4000:]
             assert "peer error" not in log
             if rekeyer == "secgw":
