@@ -56,7 +56,8 @@ static int answer_notify(struct ike_sa *sa, uint16_t type, struct ike_dgram *out
 				  out);
 }
 
-/* The SPI N(REKEY_SA) names (the peer's inbound SPI, our outbound), 0 if none. */
+/* The SPI N(REKEY_SA) names (the peer's inbound SPI, our outbound): 1 with
+ * *spi set, 0 without the notify, -1 when it is not an ESP one. */
 static int rekey_spi(struct ike_sa *sa, uint32_t *spi)
 {
 	const struct ike_pld *n = ike_msg_find_notify(&sa->m, IKE_N_REKEY_SA);
@@ -67,7 +68,7 @@ static int rekey_spi(struct ike_sa *sa, uint32_t *spi)
 	if (n->u.notify.proto != IKE_PROTO_ESP || n->u.notify.spi.len != 4)
 		return -1;
 	*spi = ike_get32(n->u.notify.spi.ptr);
-	return 0;
+	return 1;
 }
 
 int ike_child_request(struct ike_sa *sa, struct ike_dgram *out)
@@ -79,18 +80,19 @@ int ike_child_request(struct ike_sa *sa, struct ike_dgram *out)
 	struct ike_build b;
 	size_t ni_len, nr_len;
 	uint32_t old_out;
+	int rekey = rekey_spi(sa, &old_out);
 
-	if (rekey_spi(sa, &old_out) < 0) {
+	if (rekey < 0) {
 		sa->drops[IKE_SA_DROP_MALFORMED]++;
 		return answer_notify(sa, IKE_N_INVALID_SYNTAX, out);
 	}
 	/* Without REKEY_SA: a new Child SA, which we take only in place of a
 	 * deleted one (a peer recreating it after a hard expiry); one per IKE SA. */
-	if (old_out == 0 && (sa->has_child || sa->has_old)) {
+	if (rekey == 0 && (sa->has_child || sa->has_old)) {
 		sa->drops[IKE_SA_DROP_NO_PROPOSAL]++;
 		return answer_notify(sa, IKE_N_NO_ADDITIONAL_SAS, out);
 	}
-	if (old_out != 0 && (!sa->has_child || sa->child.spi_out != old_out)) {
+	if (rekey == 1 && (!sa->has_child || sa->child.spi_out != old_out)) {
 		sa->drops[IKE_SA_DROP_CHILD_NOT_FOUND]++;
 		return answer_notify(sa, IKE_N_CHILD_SA_NOT_FOUND, out);
 	}
@@ -117,7 +119,7 @@ int ike_child_request(struct ike_sa *sa, struct ike_dgram *out)
 		if (ike_child_derive(sa, false) < 0)
 			err = IKE_N_NO_PROPOSAL_CHOSEN;
 	}
-	bool replaces = old_out != 0;
+	bool replaces = rekey == 1;
 	if (err != 0) {
 		sa->child = old;
 		sa->child_spi_in = old_spi_in;

@@ -600,6 +600,14 @@ static void test_rekey_hostile(void)
 	CHECK(to_i(&p, &b, &x) == -1); /* the refusal: no new Child SA */
 	CHECK(ike_sa_child(p.i)->spi_in == real && ike_sa_old_child(p.i) == NULL);
 	check_children(&p, false);
+	/* REKEY_SA with SPI 0 names no SA either (it is not "no REKEY_SA") */
+	p.i->child.spi_in = 0;
+	CHECK(ike_sa_rekey_child(p.i, 0, &a) == 1);
+	p.i->child.spi_in = real;
+	CHECK(to_r(&p, &a, &b) == 1);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_CHILD_NOT_FOUND] == 2);
+	CHECK(to_i(&p, &b, &x) == -1);
+	check_children(&p, false);
 	/* every byte of a rekey request flipped in turn: dropped, never acted on */
 	CHECK(ike_sa_rekey_child(p.i, 0, &a) == 1);
 	for (size_t k = 0; k < a.len; k += 3) {
