@@ -180,10 +180,12 @@ void iked_dp_remove(struct ctl_client *ctl, const struct ike_child_sa *c)
 
 	if (ctl == NULL)
 		return;
-	/* Best effort: whatever is already gone stays gone. */
-	snprintf(name, sizeof(name), "ike-out-%08x", c->spi_out);
-	ctl_policy_del(ctl, name);
+	/* Best effort: whatever is already gone stays gone.  Inbound first: after
+	 * a rekey the peer already sends on the new SA, whose inbound policy wins
+	 * only once this one is gone (each removal is one SPD rebuild). */
 	snprintf(name, sizeof(name), "ike-in-%08x", c->spi_in);
+	ctl_policy_del(ctl, name);
+	snprintf(name, sizeof(name), "ike-out-%08x", c->spi_out);
 	ctl_policy_del(ctl, name);
 	ctl_sa_del(ctl, c->spi_out, CFG_DIR_OUT);
 	ctl_sa_del(ctl, c->spi_in, CFG_DIR_IN);

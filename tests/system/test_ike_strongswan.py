@@ -18,8 +18,10 @@ aes128-sha256-modp2048 with ESP aes128-sha256), PSK authentication:
   without a malformed or error-level expert note, and sees the exchanges we
   expect (IKE_SA_INIT, IKE_AUTH on port 4500 with the marker, INFORMATIONAL).
 
-Also: the INVALID_KE_PAYLOAD round trip against charon, and the Child SA pair
-with its policies installed into a running secgw-dp (secgwctl's view).
+Also: the INVALID_KE_PAYLOAD round trip against charon, the Child SA pair
+with its policies installed into a running secgw-dp (secgwctl's view), and
+Child SA rekeying (CREATE_CHILD_SA) by either side while a ping runs through
+secgw-dp.
 """
 
 import os
