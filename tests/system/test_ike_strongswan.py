@@ -559,6 +559,19 @@ def test_child_rekey_through_secgw_dp(build, tmp_path, rekeyer):
             keys = re.findall(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})",
                               log)
             last = (int(keys[-1][0], 16), int(keys[-1][1], 16))
+            # §2.17: the rekeying side's KEYMAT half is the "initiator" one; charon
+            # logs each Child SA's keys (it may have started the next rekey since)
+            m = re.findall(r"CHILD-KEYS conn=sw spi_in=\w+ spi_out=\w+ encr_in=([0-9a-f]*) "
+                           r"integ_in=[0-9a-f]* encr_out=([0-9a-f]*)", log)
+            enc_in, enc_out = bytes.fromhex(m[-1][0]), bytes.fromhex(m[-1][1])
+            want = ((enc_out, enc_in) if rekeyer == "secgw" else (enc_in, enc_out))
+            clog = charon.logtext().splitlines()
+            seen = []
+            for i in range(len(clog)):
+                k = charon_keys("\n".join(clog[i:i + 12]))
+                if "encryption_initiator" in k and "encryption_responder" in k:
+                    seen.append((k["encryption_initiator"], k["encryption_responder"]))
+            assert want in seen, (want, seen)
             assert last[0] != first[0] and last[1] != first[1]
             sas = gw.sa_list()
             assert set(sas) == set(last), (sas.keys(), first, last)
