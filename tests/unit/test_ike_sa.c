@@ -631,6 +631,67 @@ static void test_rekey_hostile(void)
 	pair_free(&p);
 }
 
+/* A CREATE_CHILD_SA request of the initiator without REKEY_SA (built here with
+ * the library's internals: ours always names the SA it rekeys). */
+static void send_new_child(struct pair *p, uint32_t spi_in, struct ike_dgram *out)
+{
+	uint8_t chain[1024], spi[4], nonce[32];
+	struct ike_proposal pr[IKE_CFG_MAX_PROPS];
+	struct ike_transform xf[IKE_CFG_MAX_PROPS * 5];
+	struct ike_ts tsi, tsr;
+	struct ike_build b;
+	size_t n_xf;
+
+	memset(nonce, 0x5a, sizeof(nonce));
+	spi[0] = (uint8_t)(spi_in >> 24);
+	spi[1] = (uint8_t)(spi_in >> 16);
+	spi[2] = (uint8_t)(spi_in >> 8);
+	spi[3] = (uint8_t)spi_in;
+	ike_build_init_chain(&b, chain, sizeof(chain));
+	size_t n = ike_props_encode(p->i->cfg.esp, p->i->cfg.n_esp, true, spi, pr, xf, &n_xf);
+	ike_build_sa(&b, pr, n, xf);
+	ike_build_nonce(&b, (struct ike_view){nonce, sizeof(nonce)});
+	ike_ts_to_wire(&p->i->cfg.local_ts, &tsi);
+	ike_ts_to_wire(&p->i->cfg.remote_ts, &tsr);
+	ike_build_ts(&b, IKE_PLD_TSI, &tsi, 1);
+	ike_build_ts(&b, IKE_PLD_TSR, &tsr, 1);
+	memcpy(p->i->ni, nonce, sizeof(nonce));
+	p->i->ni_len = sizeof(nonce);
+	CHECK(ike_sa_send_sealed(p->i, &b, IKE_EXCH_CREATE_CHILD_SA, false, p->i->req_next, 0,
+				 out) == 1);
+}
+
+/* A new Child SA without REKEY_SA: refused (NO_ADDITIONAL_SAS) while the IKE SA
+ * has one, taken in place of a deleted one (a peer recreating it). */
+static void test_new_child(void)
+{
+	struct pair p;
+	static struct ike_dgram a, b, x;
+
+	pair_init(&p, conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16"),
+		  conn(false, "aes128gcm16-prfsha256-x25519", "aes128gcm16"));
+	CHECK(run(&p));
+	uint32_t had = ike_sa_child(p.r)->spi_in;
+	send_new_child(&p, 0x01020304, &a);
+	CHECK(to_r(&p, &a, &b) == 1);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_NO_PROPOSAL] == 1);
+	CHECK(ike_sa_child(p.r)->spi_in == had && ike_sa_old_child(p.r) == NULL);
+	p.i->rekeying = true; /* let the initiator take the refusal as an answer */
+	CHECK(to_i(&p, &b, &x) == -1);
+	/* the responder's Child SA is gone (as after the peer's Delete) */
+	p.r->has_child = false;
+	send_new_child(&p, 0x01020305, &a);
+	CHECK(to_r(&p, &a, &b) == 1);
+	const struct ike_child_sa *c = ike_sa_child(p.r);
+	CHECK(c != NULL && c->spi_out == 0x01020305 && c->spi_in != had);
+	CHECK(ike_sa_old_child(p.r) == NULL && ike_sa_child_rekeys(p.r) == 0);
+	p.i->rekeying = true;
+	p.i->rekey_spi_in = 0x01020305;
+	CHECK(to_i(&p, &b, &x) == 1); /* takes it as a rekey: its old pair goes */
+	check_children(&p, false);
+	pair_free(&p);
+}
+
 /* Random damage to every message of an exchange, fed to fresh SAs: dropped or
  * refused, never a crash, and never ESTABLISHED from a damaged IKE_AUTH. */
 static void test_mutations(void)
@@ -755,6 +816,7 @@ int main(int argc, char **argv)
 	test_rekey();
 	test_rekey_collision();
 	test_rekey_hostile();
+	test_new_child();
 	test_cookie();
 	test_mutations();
 	printf("%d checks, %d failures\n", checks, failures);
