@@ -16,10 +16,15 @@
 #define CONN_FILE_MAX (1u << 20)
 #define ID_IPV4 1
 #define ID_FQDN 2
+/* Child SA rekeying: strongSwan's default; under 2 s a rekey could not finish
+ * (one round trip plus the Delete) before the next one is due. */
+#define REKEY_DEFAULT_S 3600u
+#define REKEY_MIN_S 2u
+#define REKEY_MAX_S (366u * 24 * 3600)
 
 static const char *const conn_keys[] = {
 	"name", "local_addr", "remote_addr", "local_id", "remote_id", "psk", "ike", "esp",
-	"local_ts", "remote_ts", "start", "dpd_delay", "keepalive", NULL,
+	"local_ts", "remote_ts", "start", "dpd_delay", "keepalive", "rekey_time", NULL,
 };
 
 static int read_v4(const struct cfg_obj *o, const char *key, uint32_t *ip)
@@ -153,6 +158,12 @@ static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, s
 	    obj_u32(&o, "keepalive", 0, 3600, &k->keepalive_s) < 0)
 		return -1;
 	c->initiate = start == 1;
+	c->rekey_time = REKEY_DEFAULT_S;
+	if (obj_u32(&o, "rekey_time", 0, REKEY_MAX_S, &c->rekey_time) < 0)
+		return -1;
+	if (c->rekey_time != 0 && c->rekey_time < REKEY_MIN_S)
+		return obj_fail(&o, "rekey_time", "expected 0 (never) or %u..%u seconds",
+				REKEY_MIN_S, REKEY_MAX_S);
 	return 0;
 }
 

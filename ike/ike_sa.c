@@ -257,6 +257,7 @@ static int input_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint
 			return ike_sa_drop(sa, IKE_SA_DROP_UNEXPECTED);
 		break;
 	case IKE_EXCH_INFORMATIONAL:
+	case IKE_EXCH_CREATE_CHILD_SA:
 		if (sa->state != IKE_SA_ESTABLISHED)
 			return ike_sa_drop(sa, IKE_SA_DROP_UNEXPECTED);
 		break;
@@ -271,6 +272,8 @@ static int input_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint
 	sa->local_port = dst_port;
 	if (sa->m.hdr.exchange == IKE_EXCH_AUTH)
 		return ike_auth_request(sa, out);
+	if (sa->m.hdr.exchange == IKE_EXCH_CREATE_CHILD_SA)
+		return ike_child_request(sa, out);
 	return ike_info_request(sa, out);
 }
 
@@ -291,6 +294,8 @@ static int input_response(struct ike_sa *sa, const uint8_t *msg, size_t len, uin
 		return -1;
 	sa->req_pending = false;
 	sa->req_next++;
+	if (sa->state == IKE_SA_ESTABLISHED && sa->m.hdr.exchange == IKE_EXCH_CREATE_CHILD_SA)
+		return ike_child_response(sa, now, out);
 	if (sa->state == IKE_SA_ESTABLISHED)
 		return ike_info_response(sa);
 	return ike_auth_response(sa) < 0 ? -1 : 0;

@@ -124,6 +124,8 @@ enum ike_sa_state {
 	X(AUTH_FAILED, "authentication_failed")                                            \
 	X(TS_UNACCEPTABLE, "ts_unacceptable")                                              \
 	X(PEER_ERROR, "peer_error_notify")                                                 \
+	X(CHILD_NOT_FOUND, "child_sa_not_found") /* REKEY_SA names no SA of ours */    \
+	X(REKEY_COLLISION, "rekey_collision")   /* TEMPORARY_FAILURE sent or received */ \
 	X(TIMEOUT, "timeout")                                                              \
 	X(INTERNAL, "internal")
 
@@ -177,6 +179,22 @@ uint64_t ike_sa_next_timer(const struct ike_sa *sa);
  * not established or a request of ours is still outstanding.
  */
 int ike_sa_delete(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out);
+
+/*
+ * Rekey the Child SA (CREATE_CHILD_SA with REKEY_SA, §1.3.3), make before
+ * break: once answered, ike_sa_child() is the new Child SA and
+ * ike_sa_old_child() the old one, which stays (so its inbound half keeps
+ * accepting) until our Delete of it is answered.  Returns 1 (out filled), or
+ * -1 when there is no Child SA, a switch is unfinished or a request of ours is
+ * outstanding (try again later).
+ */
+int ike_sa_rekey_child(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out);
+/* The Child SA being replaced while a rekey (ours or the peer's) finishes, else NULL. */
+const struct ike_child_sa *ike_sa_old_child(const struct ike_sa *sa);
+/* Whether the switch to ike_sa_child() is our rekey (true) or the peer's. */
+bool ike_sa_rekey_ours(const struct ike_sa *sa);
+/* Completed Child SA rekeys, by either side. */
+uint64_t ike_sa_child_rekeys(const struct ike_sa *sa);
 
 enum ike_sa_state ike_sa_state(const struct ike_sa *sa);
 enum ike_role ike_sa_role(const struct ike_sa *sa);

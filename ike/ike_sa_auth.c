@@ -83,7 +83,7 @@ static bool peer_authenticates(struct ike_sa *sa, uint8_t id_type)
 		       IKE_CRYPTO_OK;
 }
 
-static int new_child_spi(struct ike_sa *sa)
+int ike_child_new_spi(struct ike_sa *sa)
 {
 	uint8_t b[4];
 
@@ -112,7 +112,7 @@ int ike_auth_start(struct ike_sa *sa, uint64_t now, struct ike_dgram *out)
 	struct ike_build b;
 	size_t n_xf;
 
-	if (new_child_spi(sa) < 0)
+	if (ike_child_new_spi(sa) < 0)
 		return ike_sa_drop(sa, IKE_SA_DROP_INTERNAL);
 	ike_put32(spi, sa->child_spi_in);
 	ike_build_init_chain(&b, chain, sizeof(chain));
@@ -127,9 +127,7 @@ int ike_auth_start(struct ike_sa *sa, uint64_t now, struct ike_dgram *out)
 	return ike_sa_send_sealed(sa, &b, IKE_EXCH_AUTH, false, sa->req_next, now, out);
 }
 
-/* Responder: agree on the Child SA into sa->child; the notify to send
- * instead when we cannot, 0 when we can. */
-static uint16_t responder_child(struct ike_sa *sa, const uint8_t spi[4], struct ike_proposal *p,
+uint16_t ike_child_agree_resp(struct ike_sa *sa, const uint8_t spi[4], struct ike_proposal *p,
 				struct ike_transform *xf, struct ike_ts *tsi, struct ike_ts *tsr)
 {
 	const struct ike_pld *sap = ike_msg_find(&sa->m, IKE_PLD_SA, NULL);
@@ -186,12 +184,12 @@ int ike_auth_request(struct ike_sa *sa, struct ike_dgram *out)
 		return rc;
 	}
 	build_id_auth(sa, &b, IKE_PLD_IDR);
-	if (new_child_spi(sa) < 0) {
+	if (ike_child_new_spi(sa) < 0) {
 		ike_sa_set_state(sa, IKE_SA_DEAD);
 		return ike_sa_drop(sa, IKE_SA_DROP_INTERNAL);
 	}
 	ike_put32(spi, sa->child_spi_in);
-	uint16_t err = responder_child(sa, spi, &p, xf, &tsi, &tsr);
+	uint16_t err = ike_child_agree_resp(sa, spi, &p, xf, &tsi, &tsr);
 	if (err != 0) {
 		ike_sa_log(sa, 1, "no Child SA: notify %u", err);
 		ike_build_notify(&b, &(struct ike_notify){.type = err});
@@ -199,7 +197,7 @@ int ike_auth_request(struct ike_sa *sa, struct ike_dgram *out)
 		ike_build_sa(&b, &p, 1, xf);
 		ike_build_ts(&b, IKE_PLD_TSI, &tsi, 1);
 		ike_build_ts(&b, IKE_PLD_TSR, &tsr, 1);
-		if (ike_child_derive(sa) < 0) {
+		if (ike_child_derive(sa, false) < 0) {
 			ike_sa_set_state(sa, IKE_SA_DEAD);
 			return -1;
 		}
@@ -213,8 +211,7 @@ int ike_auth_request(struct ike_sa *sa, struct ike_dgram *out)
 	return rc;
 }
 
-/* Initiator: the responder's choice must be one of ours, its selectors within ours. */
-static int initiator_child(struct ike_sa *sa)
+int ike_child_agree_init(struct ike_sa *sa)
 {
 	const struct ike_pld *sap = ike_msg_find(&sa->m, IKE_PLD_SA, NULL);
 	const struct ike_pld *ip = ike_msg_find(&sa->m, IKE_PLD_TSI, NULL);
@@ -247,7 +244,7 @@ static int initiator_child(struct ike_sa *sa)
 			   &sa->child.ts_remote))
 		return ike_sa_drop(sa, IKE_SA_DROP_TS_UNACCEPTABLE);
 	set_child_alg(sa, &chosen, ike_get32(peer->spi.ptr));
-	return ike_child_derive(sa);
+	return ike_child_derive(sa, sa->role == IKE_ROLE_INITIATOR || sa->rekeying);
 }
 
 int ike_auth_response(struct ike_sa *sa)
@@ -260,7 +257,7 @@ int ike_auth_response(struct ike_sa *sa)
 		ike_sa_set_state(sa, IKE_SA_DEAD);
 		return -1;
 	}
-	initiator_child(sa); /* failure is counted; the IKE SA stands without a child */
+	ike_child_agree_init(sa); /* failure is counted; the IKE SA stands without a child */
 	ike_sa_set_state(sa, IKE_SA_ESTABLISHED);
 	return 0;
 }

@@ -73,6 +73,16 @@ struct ike_sa {
 	bool has_child;
 	bool deleting;      /* our Delete of the IKE SA is out */
 
+	/* Child SA rekeying (CREATE_CHILD_SA, §1.3.3, §2.8): during the switch the
+	 * replaced Child SA lives on in old_child until its Delete is answered. */
+	struct ike_child_sa old_child;
+	bool has_old;
+	bool old_by_us;          /* we rekeyed: the old one is ours to delete */
+	bool rekeying;           /* our CREATE_CHILD_SA request is out */
+	bool deleting_old;       /* our Delete of old_child is out */
+	uint32_t rekey_spi_in;   /* the inbound SPI our request offered */
+	uint64_t rekeys;         /* completed rekeys, either side */
+
 	uint64_t drops[IKE_SA_DROP_COUNT];
 	struct ike_msg m;   /* decode scratch */
 	uint8_t plain[IKE_MSG_BUF_MAX];  /* decrypted SK body, m's inner views point here */
@@ -142,7 +152,28 @@ void ike_ts_to_wire(const struct ike_tsv *t, struct ike_ts *w);
 /* §2.23 NAT detection hash: SHA-1(SPIi | SPIr | IP | port). */
 int ike_natd_hash(uint64_t spi_i, uint64_t spi_r, uint32_t ip, uint16_t port, uint8_t out[20]);
 
-/* Derive the Child SA keys into sa->child (spi_out, transforms already set). */
-int ike_child_derive(struct ike_sa *sa);
+/* Derive the Child SA keys into sa->child (spi_out, transforms already set)
+ * from sa->ni/sa->nr; init: we initiated the exchange that creates it. */
+int ike_child_derive(struct ike_sa *sa, bool init);
+
+/* ---- Child SA negotiation, shared by IKE_AUTH and CREATE_CHILD_SA (ike_sa_auth.c) ---- */
+
+/* A fresh inbound SPI (>= 256) into sa->child_spi_in. */
+int ike_child_new_spi(struct ike_sa *sa);
+/* Responder: agree on the Child SA of sa->m into sa->child (SPI spi[4] ours);
+ * the notify to send instead when we cannot, 0 when we can. */
+uint16_t ike_child_agree_resp(struct ike_sa *sa, const uint8_t spi[4], struct ike_proposal *p,
+			      struct ike_transform *xf, struct ike_ts *tsi, struct ike_ts *tsr);
+/* Initiator: the responder's choice must be one of ours, its selectors within
+ * ours; keys derived into sa->child.  0 or -1 (counted). */
+int ike_child_agree_init(struct ike_sa *sa);
+
+/* ---- CREATE_CHILD_SA (ike_sa_child.c) ---- */
+
+int ike_child_request(struct ike_sa *sa, struct ike_dgram *out);
+int ike_child_response(struct ike_sa *sa, uint64_t now, struct ike_dgram *out);
+/* The peer's Delete of an ESP SPI (its inbound SPI, our outbound): fills *ours
+ * with our half of the pair and forgets it.  false when we hold no such SA. */
+bool ike_child_peer_delete(struct ike_sa *sa, uint32_t peer_spi, uint32_t *ours);
 
 #endif

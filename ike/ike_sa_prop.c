@@ -178,7 +178,7 @@ int ike_natd_hash(uint64_t spi_i, uint64_t spi_r, uint32_t ip, uint16_t port, ui
 	return EVP_Digest(in, sizeof(in), out, &len, EVP_sha1(), NULL) == 1 && len == 20 ? 0 : -1;
 }
 
-int ike_child_derive(struct ike_sa *sa)
+int ike_child_derive(struct ike_sa *sa, bool init)
 {
 	struct ike_child_keys k;
 	struct ike_child_sa *c = &sa->child;
@@ -190,8 +190,8 @@ int ike_child_derive(struct ike_sa *sa)
 		ike_child_keys_wipe(&k);
 		return ike_sa_drop(sa, IKE_SA_DROP_INTERNAL);
 	}
-	/* KEYMAT's first half protects initiator -> responder traffic. */
-	bool init = sa->role == IKE_ROLE_INITIATOR;
+	/* KEYMAT's first half protects traffic from the initiator of the exchange
+	 * that created the Child SA (§2.17: IKE_AUTH or CREATE_CHILD_SA). */
 	c->encr_out = init ? k.ei : k.er;
 	c->integ_out = init ? k.ai : k.ar;
 	c->encr_in = init ? k.er : k.ei;

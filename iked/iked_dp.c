@@ -142,7 +142,8 @@ int iked_child_to_policies(const struct ike_child_sa *c, struct cfg_policy *out,
 	return config_parse_policy(text, in, err);
 }
 
-int iked_dp_install(struct ctl_client *ctl, const struct ike_child_sa *c, char *err, size_t len)
+int iked_dp_install(struct ctl_client *ctl, const struct ike_child_sa *c, uint32_t prio_out,
+		    uint32_t prio_in, char *err, size_t len)
 {
 	struct cfg_sa out, in;
 	struct cfg_policy pout, pin;
@@ -154,6 +155,8 @@ int iked_dp_install(struct ctl_client *ctl, const struct ike_child_sa *c, char *
 		snprintf(err, len, "%s", cerr);
 		goto out;
 	}
+	pout.priority = prio_out;
+	pin.priority = prio_in;
 	if (ctl == NULL) {
 		rc = 0;
 		goto out;
@@ -177,10 +180,12 @@ void iked_dp_remove(struct ctl_client *ctl, const struct ike_child_sa *c)
 
 	if (ctl == NULL)
 		return;
-	/* Best effort: whatever is already gone stays gone. */
-	snprintf(name, sizeof(name), "ike-out-%08x", c->spi_out);
-	ctl_policy_del(ctl, name);
+	/* Best effort: whatever is already gone stays gone.  Inbound first: after
+	 * a rekey the peer already sends on the new SA, whose inbound policy wins
+	 * only once this one is gone (each removal is one SPD rebuild). */
 	snprintf(name, sizeof(name), "ike-in-%08x", c->spi_in);
+	ctl_policy_del(ctl, name);
+	snprintf(name, sizeof(name), "ike-out-%08x", c->spi_out);
 	ctl_policy_del(ctl, name);
 	ctl_sa_del(ctl, c->spi_out, CFG_DIR_OUT);
 	ctl_sa_del(ctl, c->spi_in, CFG_DIR_IN);

@@ -23,8 +23,13 @@ int iked_child_to_sas(const struct ike_child_sa *c, struct cfg_sa *out, struct c
 int iked_child_to_policies(const struct ike_child_sa *c, struct cfg_policy *out,
 			   struct cfg_policy *in, char err[CFG_ERR_MAX]);
 
-/* Install / remove everything of c; ctl NULL (no data plane) does nothing. */
-int iked_dp_install(struct ctl_client *ctl, const struct ike_child_sa *c, char *err, size_t len);
+/* Install / remove everything of c; ctl NULL (no data plane) does nothing.
+ * The policies get priorities prio_out and prio_in: during a rekey the new
+ * Child SA's policies share the old ones' selectors, and the data plane's SPD
+ * lets the lower value (then the first added) win, so the caller decides by
+ * priority which pair carries the traffic until the old one is removed. */
+int iked_dp_install(struct ctl_client *ctl, const struct ike_child_sa *c, uint32_t prio_out,
+		    uint32_t prio_in, char *err, size_t len);
 void iked_dp_remove(struct ctl_client *ctl, const struct ike_child_sa *c);
 
 #endif

@@ -38,6 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "config_conn.h"
 #include "ctl_client.h"
 #include "ike_msg.h"
@@ -50,6 +52,9 @@
 #define MAX_SOCKS 64
 #define MAX_SAS 1024
 #define DELETE_WAIT_MS 1500 /* for the peers' answers to our Deletes at exit */
+#define REKEY_RETRY_MS 2000 /* our Child SA rekey could not start or was refused */
+#define POLICY_PRIO 1000    /* the SPD's default; rekeyed Child SAs move from it */
+#define PRIO_MAX 0x7fffffffu /* the config's bound */
 #define RETRY_MS 10000      /* start: initiate connections without an IKE SA try again */
 
 /* Drops before any SA is found, by name (the SAs count their own). */
@@ -86,6 +91,12 @@ struct entry {
 	const struct cfg_conn *conn;
 	bool installed;
 	struct ike_child_sa child; /* what we installed, to remove it again */
+	/* Rekeying, make before break: the replaced Child SA stays installed
+	 * until the IKE SA has seen the old pair deleted on both sides. */
+	bool old_installed;
+	struct ike_child_sa old;
+	uint32_t prio_out, prio_in; /* of child's policies (switch_child) */
+	uint64_t rekey_at;         /* when we rekey child (ms), 0 never */
 	enum ike_sa_state logged;
 	bool terminated;   /* by the operator: no retry */
 	uint64_t ka_at;    /* next NAT keepalive */
@@ -224,15 +235,66 @@ static void log_child(const struct entry *e, const struct ike_child_sa *c)
 	fflush(stderr);
 }
 
+static void uninstall_old(struct entry *e)
+{
+	if (!e->old_installed)
+		return;
+	iked_dp_remove(g.have_ctl ? &g.ctl : NULL, &e->old);
+	logf_(1, "%s: old Child SA removed: spi_in 0x%08x spi_out 0x%08x", e->conn->ike.name,
+	      e->old.spi_in, e->old.spi_out);
+	OPENSSL_cleanse(&e->old, sizeof(e->old));
+	e->old_installed = false;
+}
+
 static void uninstall(struct entry *e)
 {
+	uninstall_old(e);
 	if (!e->installed)
 		return;
 	iked_dp_remove(g.have_ctl ? &g.ctl : NULL, &e->child);
 	logf_(1, "%s: Child SA removed: spi_in 0x%08x spi_out 0x%08x", e->conn->ike.name,
 	      e->child.spi_in, e->child.spi_out);
-	memset(&e->child, 0, sizeof(e->child));
+	OPENSSL_cleanse(&e->child, sizeof(e->child));
 	e->installed = false;
+}
+
+/* A Child SA was installed: our rekey of it is due rekey_time from now. */
+static void arm_rekey(struct entry *e)
+{
+	e->rekey_at = e->conn->rekey_time != 0 ? now_ms() + 1000ull * e->conn->rekey_time : 0;
+}
+
+/*
+ * The IKE SA switched to a new Child SA (a rekey by either side): install it
+ * next to the old one, whose removal waits for the Delete (settle).  The data
+ * plane accepts an inbound packet only under the policy that wins for it, so
+ * the winner in each direction follows the peer: the new inbound policy
+ * ranks below the old one (the peer sends on the old SA until it has our
+ * Delete, or until it has sent its own) and wins when the old one goes; the
+ * new outbound policy wins at once when we rekeyed (the peer's answer means
+ * its new inbound SA is in), and only once the old one goes when the peer did
+ * (its new inbound SA is in once our answer arrived; strongSwan does the same).
+ */
+static void switch_child(struct entry *e, const struct ike_child_sa *c)
+{
+	char err[CFG_ERR_MAX];
+	bool ours = ike_sa_rekey_ours(e->sa);
+	uint32_t p_out = ours ? (e->prio_out > 1 ? e->prio_out - 1 : e->prio_out)
+			      : (e->prio_out < PRIO_MAX ? e->prio_out + 1 : e->prio_out);
+	uint32_t p_in = e->prio_in < PRIO_MAX ? e->prio_in + 1 : e->prio_in;
+
+	uninstall_old(e); /* a previous switch left unfinished */
+	if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, p_out, p_in, err, sizeof(err)) < 0) {
+		logf_(0, "%s: cannot install the rekeyed Child SA: %s", e->conn->ike.name, err);
+		return;
+	}
+	e->old = e->child;
+	e->old_installed = true;
+	e->child = *c;
+	e->prio_out = p_out;
+	e->prio_in = p_in;
+	log_child(e, c);
+	arm_rekey(e);
 }
 
 /* After every event: install new Child SAs, remove lost ones, free dead SAs. */
@@ -246,16 +308,37 @@ static void settle(struct entry *e)
 		for (size_t i = 0; i < g.n_sas; i++)
 			if (&g.sas[i] != e && g.sas[i].conn == e->conn)
 				uninstall(&g.sas[i]);
-		if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, err, sizeof(err)) < 0) {
+		if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, POLICY_PRIO, POLICY_PRIO, err,
+				    sizeof(err)) < 0) {
 			logf_(0, "%s: cannot install the Child SA: %s", e->conn->ike.name, err);
 		} else {
 			e->child = *c;
 			e->installed = true;
+			e->prio_out = e->prio_in = POLICY_PRIO;
 			log_child(e, c);
+			arm_rekey(e);
 		}
+	} else if (c != NULL && e->installed && c->spi_in != e->child.spi_in) {
+		switch_child(e, c);
 	} else if (c == NULL && e->installed) {
 		uninstall(e);
 	}
+	if (e->old_installed && ike_sa_old_child(e->sa) == NULL)
+		uninstall_old(e);
+}
+
+/* Our rekey_time elapsed: CREATE_CHILD_SA.  While the IKE SA cannot start one
+ * (a request outstanding, a switch unfinished, the peer's TEMPORARY_FAILURE)
+ * try again shortly; the new Child SA re-arms the timer (settle). */
+static void rekey_due(struct entry *e, uint64_t now)
+{
+	static struct ike_dgram out;
+
+	if (e->rekey_at == 0 || now < e->rekey_at || !e->installed)
+		return;
+	e->rekey_at = now + REKEY_RETRY_MS;
+	if (ike_sa_rekey_child(e->sa, now, &out) == 1)
+		send_dgram(e->conn->ike.local_ip, &out);
 }
 
 static void reap(void)
@@ -538,10 +621,13 @@ static void loop(uint64_t until)
 
 			if (ike_sa_timer(e->sa, now, &out) == 1)
 				send_dgram(e->conn->ike.local_ip, &out);
+			rekey_due(e, now);
 			uint64_t t = ike_sa_next_timer(e->sa);
 			next = t < next ? t : next;
 			t = keepalive(e, now);
 			next = t < next ? t : next;
+			if (e->rekey_at != 0 && e->rekey_at < next)
+				next = e->rekey_at;
 		}
 		reap();
 		if (until == 0)

@@ -18,8 +18,10 @@ aes128-sha256-modp2048 with ESP aes128-sha256), PSK authentication:
   without a malformed or error-level expert note, and sees the exchanges we
   expect (IKE_SA_INIT, IKE_AUTH on port 4500 with the marker, INFORMATIONAL).
 
-Also: the INVALID_KE_PAYLOAD round trip against charon, and the Child SA pair
-with its policies installed into a running secgw-dp (secgwctl's view).
+Also: the INVALID_KE_PAYLOAD round trip against charon, the Child SA pair
+with its policies installed into a running secgw-dp (secgwctl's view), and
+Child SA rekeying (CREATE_CHILD_SA) by either side while a ping runs through
+secgw-dp.
 """
 
 import os
@@ -64,7 +66,7 @@ def secgw_ike_path(build):
 class Charon:
     """One charon instance in a namespace, private /run, vici socket in dir."""
 
-    def __init__(self, ns, workdir, ike, esp):
+    def __init__(self, ns, workdir, ike, esp, child_extra=""):
         self.ns, self.dir = ns, workdir
         os.makedirs(os.path.join(workdir, "run"), exist_ok=True)
         self.conf = os.path.join(workdir, "strongswan.conf")
@@ -101,14 +103,16 @@ class Charon:
         children {
             net { local_ts = %s
                   remote_ts = %s
-                  esp_proposals = %s }
+                  esp_proposals = %s
+                  %s }
         }
     }
 }
 secrets { ike-sg { id-sg = %s
                    id-sw = %s
                    secret = "%s" } }
-""" % (ADDR_SW, ADDR_SG, ike, ID_SW, ID_SG, NET_SW, NET_SG, esp, ID_SG, ID_SW, PSK))
+""" % (ADDR_SW, ADDR_SG, ike, ID_SW, ID_SG, NET_SW, NET_SG, esp, child_extra, ID_SG, ID_SW,
+       PSK))
         self.env = dict(os.environ, STRONGSWAN_CONF=self.conf)
 
     def start(self):
@@ -133,7 +137,7 @@ secrets { ike-sg { id-sg = %s
             return f.read()
 
 
-def connections_yaml(ike, esp, initiate):
+def connections_yaml(ike, esp, initiate, extra=""):
     return ("""connections:
   - name: sw
     local_addr: %s
@@ -146,8 +150,8 @@ def connections_yaml(ike, esp, initiate):
     local_ts: %s
     remote_ts: %s
     start: %s
-""" % (ADDR_SG, ADDR_SW, ID_SG, ID_SW, PSK, ike, esp, NET_SG, NET_SW,
-       "initiate" if initiate else "wait"))
+%s""" % (ADDR_SG, ADDR_SW, ID_SG, ID_SW, PSK, ike, esp, NET_SG, NET_SW,
+       "initiate" if initiate else "wait", extra))
 
 
 class SecgwIke:
@@ -601,4 +605,104 @@ def test_dpd_dead_peer_into_secgw_dp(build, tmp_path):
             lab.stop(sg.proc)
             assert sg.proc.returncode == 0, sg.logtext()[-3000:]
         finally:
+            gw.stop()
+
+
+@pytest.mark.parametrize("rekeyer", ["charon", "secgw"])
+def test_child_rekey_through_secgw_dp(build, tmp_path, rekeyer):
+    """Child SA rekeying (CREATE_CHILD_SA, make before break) while a host behind
+    secgw-dp pings a host behind strongSwan (ping -i 0.2 for 12 s): either charon
+    rekeys (child rekey_time 5s) or secgw-ike does (rekey_time: 5, charon's off).
+    The Child SA changes SPIs at least twice on both sides (secgwctl sa list,
+    swanctl --list-sas), the old SAs are gone afterwards, and the ping loses at
+    most one packet per rekey (the figure is printed)."""
+    with Lab("ikerk") as lab:
+        sw_ns, gw_ns, host = lab.netns("sw"), lab.netns("gw"), lab.netns("host")
+        lab.veth(sw_ns, "ikesw0", gw_ns, "dpout")
+        lab.veth(host, "h0", gw_ns, "dpin")
+        sw_ns.ip("addr", "add", ADDR_SW + "/24", "dev", "ikesw0")
+        sw_ns.ip("addr", "add", "10.99.7.1/32", "dev", "lo")
+        host.ip("addr", "add", "10.99.6.2/24", "dev", "h0")
+        host.ip("route", "add", "default", "via", "10.99.6.1")
+        swdir, gwdir = str(tmp_path / "sw"), str(tmp_path / "gw")
+        os.makedirs(gwdir)
+        prefix = lab.uid + "rk"
+        ours = "    rekey_time: %d\n" % (5 if rekeyer == "secgw" else 0)
+        text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
+            "aes128gcm16-prfsha256-x25519", "aes128gcm16", True, ours)
+        gw = Gateway(build, gw_ns, text, gwdir, name="gw")
+        charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16",
+                        # life_time well past rekey_time: libipsec's
+                        # whole-second expiry would else hit first
+                        "rekey_time = %s\n life_time = 60s\n rand_time = 1s"
+                        % ("5s" if rekeyer == "charon" else "0"))
+        charon.start()
+        sg = None
+        try:
+            gw.start()
+            sg = SecgwIke(build, gw_ns, gwdir, None, None, True, cfg=gw.config)
+            sg.start(["--dp", prefix, "--via-dp"])
+            m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
+            first = (int(m.group(1), 16), int(m.group(2), 16))
+            deadline = time.time() + 10
+            while "INSTALLED" not in list_sas(charon) and time.time() < deadline:
+                time.sleep(0.2)
+            assert "INSTALLED" in list_sas(charon), list_sas(charon)
+            sw_ns.ip("route", "add", NET_SG, "dev", "ipsec0", "src", "10.99.7.1")
+            p = host.run(["ping", "-c", "60", "-i", "0.2", "-W", "2", "10.99.7.1"],
+                         check=False, timeout=60)
+            m = re.search(r"(\d+) packets transmitted, (\d+) received", p.stdout)
+            assert m, p.stdout
+            sent, got = int(m.group(1)), int(m.group(2))
+            log = sg.logtext()
+            keys = re.findall(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})",
+                              log)
+            rekeys = len(keys) - 1
+            drops = {k: v for k, v in gw.stats().items() if k.startswith("drop") and v}
+            print("rekeyer %s: %d rekeys, ping %d sent, %d received, loss %d; secgw-dp drops %s"
+                  % (rekeyer, rekeys, sent, got, sent - got, drops))
+            assert rekeys >= 2, log[-4000:]
+            assert "peer error" not in log
+            if rekeyer == "secgw":
+                assert "Child SA rekeyed: " in log, log[-4000:]
+            else:
+                assert "Child SA rekeyed by the peer" in log, log[-4000:]
+            assert sent - got <= rekeys, "ping lost %d of %d over %d rekeys:\n%s" % (
+                sent - got, sent, rekeys, p.stdout[-2000:])
+            # settle: a rekey in progress finishes, its old pair leaves
+            deadline = time.time() + 10
+            while time.time() < deadline:
+                log = sg.logtext()
+                if log.count("Child SA installed") == log.count("old Child SA removed") + 1:
+                    break
+                time.sleep(0.2)
+            keys = re.findall(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})",
+                              log)
+            last = (int(keys[-1][0], 16), int(keys[-1][1], 16))
+            # §2.17: the rekeying side's KEYMAT half is the "initiator" one; charon
+            # logs each Child SA's keys (it may have started the next rekey since)
+            m = re.findall(r"CHILD-KEYS conn=sw spi_in=\w+ spi_out=\w+ encr_in=([0-9a-f]*) "
+                           r"integ_in=[0-9a-f]* encr_out=([0-9a-f]*)", log)
+            enc_in, enc_out = bytes.fromhex(m[-1][0]), bytes.fromhex(m[-1][1])
+            want = ((enc_out, enc_in) if rekeyer == "secgw" else (enc_in, enc_out))
+            clog = charon.logtext().splitlines()
+            seen = []
+            for i in range(len(clog)):
+                k = charon_keys("\n".join(clog[i:i + 12]))
+                if "encryption_initiator" in k and "encryption_responder" in k:
+                    seen.append((k["encryption_initiator"], k["encryption_responder"]))
+            assert want in seen, (want, seen)
+            assert last[0] != first[0] and last[1] != first[1]
+            sas = gw.sa_list()
+            assert set(sas) == set(last), (sas.keys(), first, last)
+            listed = list_sas(charon)
+            assert ("%08x" % last[0]) in listed and ("%08x" % last[1]) in listed, listed
+            assert ("%08x" % first[0]) not in listed and ("%08x" % first[1]) not in listed, \
+                listed
+            assert listed.count("INSTALLED") == 1, listed
+            lab.stop(sg.proc)
+            assert sg.proc.returncode == 0, sg.logtext()[-3000:]
+        finally:
+            if sg is not None and sg.proc.poll() is None:
+                lab.stop(sg.proc)
             gw.stop()

@@ -50,6 +50,7 @@ static void test_good(void)
 	CHECK(k->remote_ts.start == 0x0a630700 && k->remote_ts.end == 0x0a63077f);
 	CHECK(k->remote_ts.port_lo == 0 && k->remote_ts.port_hi == 65535);
 	CHECK(c[0].initiate);
+	CHECK(c[0].rekey_time == 3600); /* the default */
 	config_conn_free(c, n);
 
 	/* no section: nothing, no error */
@@ -67,6 +68,10 @@ static void test_bad(void)
 	static const struct bad cases[] = {
 		{"    start: initiate\n", "    start: now\n",
 		 "t.yaml:12:12: connections[0].start: expected one of wait, initiate"},
+		{"    start: initiate\n", "    start: initiate\n    rekey_time: 1\n",
+		 "t.yaml:13:17: connections[0].rekey_time: expected 0 (never) or 2..31622400"},
+		{"    start: initiate\n", "    start: initiate\n    rekey_time: -5\n",
+		 "t.yaml:13:17: connections[0].rekey_time"},
 		{"    esp: aes128gcm16\n", "    esp: aes128gcm16-modp2048\n",
 		 "t.yaml:9:10: connections[0].esp: PFS"},
 		{"[aes128gcm16-prfsha256-x25519, ", "[aes128gcm16-prfsha256-x25519, aes999, ",

@@ -18,6 +18,7 @@
 #include "ike_natt.h"
 #include "ike_prop_parse.h"
 #include "ike_sa.h"
+#include "ike_sa_int.h" /* the rekey tests forge a REKEY_SA SPI */
 
 #define IP_I "10.99.5.1"
 #define IP_R "10.99.5.2"
@@ -495,6 +496,202 @@ static void test_delete(void)
 	}
 }
 
+
+/* Deliver d to the other side of from (i or r). */
+static int deliver(struct pair *p, struct ike_sa *from, const struct ike_dgram *d,
+		   struct ike_dgram *out)
+{
+	return from == p->i ? to_r(p, d, out) : to_i(p, d, out);
+}
+
+/* One Child SA rekey by me (CREATE_CHILD_SA, then Delete of the old pair),
+ * make before break: the old pair lives on both sides until the Delete. */
+static void rekey_once(struct pair *p, struct ike_sa *me)
+{
+	static struct ike_dgram a, b, d, e;
+	struct ike_sa *peer = me == p->i ? p->r : p->i;
+	struct ike_child_sa old_me = *ike_sa_child(me), old_peer = *ike_sa_child(peer);
+	uint64_t n = ike_sa_child_rekeys(me);
+
+	CHECK(ike_sa_rekey_child(me, p->now, &a) == 1);
+	CHECK(ike_sa_rekey_child(me, p->now, &b) == -1); /* one at a time */
+	CHECK(deliver(p, me, &a, &b) == 1);
+	/* the peer switched over but keeps the old pair */
+	CHECK(ike_sa_child(peer)->spi_in != old_peer.spi_in);
+	CHECK(ike_sa_old_child(peer) != NULL &&
+	      ike_sa_old_child(peer)->spi_in == old_peer.spi_in);
+	CHECK(deliver(p, peer, &b, &d) == 1); /* the answer; out: our Delete of the old pair */
+	CHECK(ike_sa_old_child(me) != NULL && ike_sa_old_child(me)->spi_in == old_me.spi_in);
+	check_children(p, false);
+	const struct ike_child_sa *c = ike_sa_child(me);
+	CHECK(c->spi_in != old_me.spi_in && c->spi_out != old_me.spi_out);
+	CHECK(!key_eq(&c->encr_out, &old_me.encr_out) && !key_eq(&c->encr_in, &old_me.encr_in));
+	CHECK(ike_sa_rekey_child(me, p->now, &a) == -1); /* the switch is unfinished */
+	CHECK(deliver(p, me, &d, &e) == 1);
+	CHECK(ike_sa_old_child(peer) == NULL && ike_sa_child(peer) != NULL);
+	CHECK(deliver(p, peer, &e, &a) == 0);
+	CHECK(ike_sa_old_child(me) == NULL && ike_sa_child(me) != NULL);
+	CHECK(ike_sa_child_rekeys(me) == n + 1 && ike_sa_child_rekeys(peer) == n + 1);
+	check_children(p, false);
+	CHECK(ike_sa_state(p->i) == IKE_SA_ESTABLISHED && ike_sa_state(p->r) == IKE_SA_ESTABLISHED);
+}
+
+static void test_rekey(void)
+{
+	static const char *const esp[] = {"aes128gcm16", "aes256-sha256"};
+
+	for (size_t k = 0; k < 2; k++) {
+		struct pair p;
+
+		pair_init(&p, conn(true, "aes128gcm16-prfsha256-x25519", esp[k]),
+			  conn(false, "aes128gcm16-prfsha256-x25519", esp[k]));
+		CHECK(run(&p));
+		rekey_once(&p, p.i); /* the original initiator rekeys */
+		rekey_once(&p, p.r); /* ... and the original responder */
+		rekey_once(&p, p.r);
+		rekey_once(&p, p.i);
+		pair_free(&p);
+	}
+}
+
+/* Both sides rekey at once (§2.8): each answers TEMPORARY_FAILURE while its
+ * own request is out, nothing changes, and a later rekey succeeds. */
+static void test_rekey_collision(void)
+{
+	struct pair p;
+	static struct ike_dgram ai, ar, bi, br, x;
+
+	pair_init(&p, conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16"),
+		  conn(false, "aes128gcm16-prfsha256-x25519", "aes128gcm16"));
+	CHECK(run(&p));
+	uint32_t spi = ike_sa_child(p.i)->spi_in;
+	CHECK(ike_sa_rekey_child(p.i, 0, &ai) == 1);
+	CHECK(ike_sa_rekey_child(p.r, 0, &ar) == 1);
+	CHECK(deliver(&p, p.i, &ai, &br) == 1);
+	CHECK(deliver(&p, p.r, &ar, &bi) == 1);
+	CHECK(deliver(&p, p.r, &br, &x) == -1);
+	CHECK(deliver(&p, p.i, &bi, &x) == -1);
+	CHECK(ike_sa_drops(p.i)[IKE_SA_DROP_REKEY_COLLISION] == 2);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_REKEY_COLLISION] == 2);
+	CHECK(ike_sa_child(p.i)->spi_in == spi && ike_sa_old_child(p.i) == NULL);
+	check_children(&p, false);
+	rekey_once(&p, p.i);
+	pair_free(&p);
+}
+
+/* A REKEY_SA naming no SA of the peer's gets CHILD_SA_NOT_FOUND and changes
+ * nothing; damaged CREATE_CHILD_SA messages are dropped. */
+static void test_rekey_hostile(void)
+{
+	struct pair p;
+	static struct ike_dgram a, b, x;
+
+	pair_init(&p, conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16"),
+		  conn(false, "aes128gcm16-prfsha256-x25519", "aes128gcm16"));
+	CHECK(run(&p));
+	struct ike_child_sa before = *ike_sa_child(p.r);
+	uint32_t real = p.i->child.spi_in;
+	p.i->child.spi_in = 0x12345678; /* an SPI the responder never sent to */
+	CHECK(ike_sa_rekey_child(p.i, 0, &a) == 1);
+	p.i->child.spi_in = real;
+	CHECK(to_r(&p, &a, &b) == 1);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_CHILD_NOT_FOUND] == 1);
+	CHECK(ike_sa_child(p.r)->spi_in == before.spi_in && ike_sa_old_child(p.r) == NULL);
+	CHECK(to_i(&p, &b, &x) == -1); /* the refusal: no new Child SA */
+	CHECK(ike_sa_child(p.i)->spi_in == real && ike_sa_old_child(p.i) == NULL);
+	check_children(&p, false);
+	/* REKEY_SA with SPI 0 names no SA either (it is not "no REKEY_SA") */
+	p.i->child.spi_in = 0;
+	CHECK(ike_sa_rekey_child(p.i, 0, &a) == 1);
+	p.i->child.spi_in = real;
+	CHECK(to_r(&p, &a, &b) == 1);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_CHILD_NOT_FOUND] == 2);
+	CHECK(to_i(&p, &b, &x) == -1);
+	check_children(&p, false);
+	/* every byte of a rekey request flipped in turn: dropped, never acted on */
+	CHECK(ike_sa_rekey_child(p.i, 0, &a) == 1);
+	for (size_t k = 0; k < a.len; k += 3) {
+		static struct ike_dgram bad;
+
+		bad = a;
+		bad.buf[k] ^= 0x41;
+		int rc = to_r(&p, &bad, &x);
+		CHECK(rc == -1 || k < 28); /* a header flip may still look like an old ID */
+		CHECK(ike_sa_child(p.r)->spi_in == before.spi_in);
+	}
+	for (size_t len = 0; len < a.len; len += 7) {
+		static struct ike_dgram cut;
+
+		cut = a;
+		cut.len = len;
+		CHECK(to_r(&p, &cut, &x) == -1);
+	}
+	CHECK(to_r(&p, &a, &b) == 1); /* the intact one still works */
+	CHECK(ike_sa_old_child(p.r) != NULL);
+	pair_free(&p);
+}
+
+/* A CREATE_CHILD_SA request of the initiator without REKEY_SA (built here with
+ * the library's internals: ours always names the SA it rekeys). */
+static void send_new_child(struct pair *p, uint32_t spi_in, struct ike_dgram *out)
+{
+	uint8_t chain[1024], spi[4], nonce[32];
+	struct ike_proposal pr[IKE_CFG_MAX_PROPS];
+	struct ike_transform xf[IKE_CFG_MAX_PROPS * 5];
+	struct ike_ts tsi, tsr;
+	struct ike_build b;
+	size_t n_xf;
+
+	memset(nonce, 0x5a, sizeof(nonce));
+	spi[0] = (uint8_t)(spi_in >> 24);
+	spi[1] = (uint8_t)(spi_in >> 16);
+	spi[2] = (uint8_t)(spi_in >> 8);
+	spi[3] = (uint8_t)spi_in;
+	ike_build_init_chain(&b, chain, sizeof(chain));
+	size_t n = ike_props_encode(p->i->cfg.esp, p->i->cfg.n_esp, true, spi, pr, xf, &n_xf);
+	ike_build_sa(&b, pr, n, xf);
+	ike_build_nonce(&b, (struct ike_view){nonce, sizeof(nonce)});
+	ike_ts_to_wire(&p->i->cfg.local_ts, &tsi);
+	ike_ts_to_wire(&p->i->cfg.remote_ts, &tsr);
+	ike_build_ts(&b, IKE_PLD_TSI, &tsi, 1);
+	ike_build_ts(&b, IKE_PLD_TSR, &tsr, 1);
+	memcpy(p->i->ni, nonce, sizeof(nonce));
+	p->i->ni_len = sizeof(nonce);
+	CHECK(ike_sa_send_sealed(p->i, &b, IKE_EXCH_CREATE_CHILD_SA, false, p->i->req_next, 0,
+				 out) == 1);
+}
+
+/* A new Child SA without REKEY_SA: refused (NO_ADDITIONAL_SAS) while the IKE SA
+ * has one, taken in place of a deleted one (a peer recreating it). */
+static void test_new_child(void)
+{
+	struct pair p;
+	static struct ike_dgram a, b, x;
+
+	pair_init(&p, conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16"),
+		  conn(false, "aes128gcm16-prfsha256-x25519", "aes128gcm16"));
+	CHECK(run(&p));
+	uint32_t had = ike_sa_child(p.r)->spi_in;
+	send_new_child(&p, 0x01020304, &a);
+	CHECK(to_r(&p, &a, &b) == 1);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_NO_PROPOSAL] == 1);
+	CHECK(ike_sa_child(p.r)->spi_in == had && ike_sa_old_child(p.r) == NULL);
+	p.i->rekeying = true; /* let the initiator take the refusal as an answer */
+	CHECK(to_i(&p, &b, &x) == -1);
+	/* the responder's Child SA is gone (as after the peer's Delete) */
+	p.r->has_child = false;
+	send_new_child(&p, 0x01020305, &a);
+	CHECK(to_r(&p, &a, &b) == 1);
+	const struct ike_child_sa *c = ike_sa_child(p.r);
+	CHECK(c != NULL && c->spi_out == 0x01020305 && c->spi_in != had);
+	CHECK(ike_sa_old_child(p.r) == NULL && ike_sa_child_rekeys(p.r) == 0);
+	p.i->rekeying = true;
+	p.i->rekey_spi_in = 0x01020305;
+	CHECK(to_i(&p, &b, &x) == 1); /* takes it as a rekey: its old pair goes */
+	check_children(&p, false);
+	pair_free(&p);
+}
+
 /* Random damage to every message of an exchange, fed to fresh SAs: dropped or
  * refused, never a crash, and never ESTABLISHED from a damaged IKE_AUTH. */
 static void test_mutations(void)
@@ -616,6 +813,10 @@ int main(int argc, char **argv)
 	test_bad_psk();
 	test_stray();
 	test_delete();
+	test_rekey();
+	test_rekey_collision();
+	test_rekey_hostile();
+	test_new_child();
 	test_cookie();
 	test_mutations();
 	printf("%d checks, %d failures\n", checks, failures);
