@@ -136,7 +136,8 @@ decrypt(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n)
 	dp_spd_lookup(dp_spd(), CFG_DIR_IN, out, ne, res);
 	for (i = 0; i < ne; i++) {
 		if (res[i] == NULL || res[i]->action != CFG_SP_PROTECT ||
-		    res[i]->sa_idx != (int32_t)osa[i]->idx) {
+		    (res[i]->sa_idx != (int32_t)osa[i]->idx &&
+		     res[i]->alt_sa_idx != (int32_t)osa[i]->idx)) {
 			dp_drop(w, out[i], DPC_drop_policy_mismatch);
 			continue;
 		}

@@ -158,6 +158,79 @@ rule_from_policy(struct spd_rule *r, const struct family_layout *l,
 }
 
 static int
+prefix_cmp(const struct cfg_prefix *a, const struct cfg_prefix *b)
+{
+	if (a->addr.family != b->addr.family)
+		return a->addr.family - b->addr.family;
+	if (a->len != b->len)
+		return a->len - b->len;
+	return memcmp(a->addr.v6, b->addr.v6, a->addr.family == AF_INET6 ? 16 : 4);
+}
+
+/* A total order on selectors (addresses compared by their family's bytes only). */
+static int
+sel_cmp(const struct cfg_policy *p, const struct cfg_policy *q)
+{
+	int c = prefix_cmp(&p->src, &q->src);
+
+	if (c == 0)
+		c = prefix_cmp(&p->dst, &q->dst);
+	if (c == 0)
+		c = p->proto - q->proto;
+	if (c == 0)
+		c = (int)p->sport_lo - q->sport_lo;
+	if (c == 0)
+		c = (int)p->sport_hi - q->sport_hi;
+	if (c == 0)
+		c = (int)p->dport_lo - q->dport_lo;
+	if (c == 0)
+		c = (int)p->dport_hi - q->dport_hi;
+	return c;
+}
+
+struct alt_order {
+	const struct cfg_policy *pol;
+	const struct rank *rk;
+};
+
+/* Ranks ordered by selectors, then by rank: equal selectors end up adjacent. */
+static int
+alt_cmp(const void *a, const void *b, void *arg)
+{
+	const struct alt_order *o = arg;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int c = sel_cmp(&o->pol[o->rk[x].idx], &o->pol[o->rk[y].idx]);
+
+	return c != 0 ? c : (x < y ? -1 : 1);
+}
+
+/* Fill alt_sa_idx of the m entries (rank order); false when out of memory. */
+static bool
+link_identical(struct spd_entry *e, const struct cfg_policy *pol, const struct rank *rk,
+	       uint32_t m)
+{
+	struct alt_order o = {pol, rk};
+	uint32_t *ord = malloc(sizeof(*ord) * m), k;
+
+	if (ord == NULL)
+		return false;
+	for (k = 0; k < m; k++) {
+		ord[k] = k;
+		e[k].alt_sa_idx = -1;
+	}
+	qsort_r(ord, m, sizeof(*ord), alt_cmp, &o);
+	for (k = 0; k + 1 < m; k++) {
+		uint32_t x = ord[k], y = ord[k + 1];
+
+		if (e[x].action == CFG_SP_PROTECT && e[y].action == CFG_SP_PROTECT &&
+		    sel_cmp(&pol[rk[x].idx], &pol[rk[y].idx]) == 0)
+			e[x].alt_sa_idx = e[y].sa_idx;
+	}
+	free(ord);
+	return true;
+}
+
+static int
 build_table(struct spd_table *t, const char *name, enum cfg_direction dir,
 	    const struct family_layout *l, const struct cfg_policy *pol, uint32_t n,
 	    spd_sa_resolver resolve, void *arg, int socket, char err[SPD_ERR_MAX])
@@ -224,6 +297,10 @@ build_table(struct spd_table *t, const char *name, enum cfg_direction dir,
 			snprintf(err, SPD_ERR_MAX, "policy %s: rejected by rte_acl", p->name);
 			goto out;
 		}
+	}
+	if (!link_identical(t->entries, pol, rk, m)) {
+		snprintf(err, SPD_ERR_MAX, "out of memory for %u policies", m);
+		goto out;
 	}
 	field_defs(l, bc.defs);
 	if (rte_acl_build(t->acl, &bc) != 0) {

@@ -43,6 +43,13 @@ struct spd6_key {
 struct spd_entry {
 	enum cfg_sp_action action;
 	int32_t sa_idx;      /* SAD slot for protect, else -1 */
+	/*
+	 * The SA of the next-ranked protect policy with exactly these selectors,
+	 * else -1: while a rekey replaces an SA (make before break) both pairs'
+	 * inbound policies are in place, and a packet on either SA matches its
+	 * SA's selectors (RFC 4301 §5.2).
+	 */
+	int32_t alt_sa_idx;
 	uint32_t policy_idx; /* index in the config */
 };
 

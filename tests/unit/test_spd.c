@@ -495,6 +495,67 @@ print_build_time(uint32_t n)
 	return 0;
 }
 
+/*
+ * Make before break: two protect policies with the same selectors (the old and
+ * the new SA of a rekey) both accept their SA's packets: the winner names the
+ * runner-up's SA as its alternative; a different selector or a bypass twin does not.
+ */
+static int
+test_identical_selectors(void)
+{
+	static const uint32_t spis[] = {101, 102, 103, 104};
+	struct cfg_policy pol[4];
+	const struct spd_entry *res[2];
+	struct pkt pk[2];
+	char err[SPD_ERR_MAX];
+	struct spd *spd;
+	int fails = 0, i;
+
+	for (i = 0; i < 4; i++) {
+		memset(&pol[i], 0, sizeof(pol[i]));
+		snprintf(pol[i].name, sizeof(pol[i].name), "twin%d", i);
+		pol[i].dir = CFG_DIR_IN;
+		pol[i].src.addr.family = pol[i].dst.addr.family = AF_INET;
+		pol[i].src.addr.v4 = htonl(0x0a010000);
+		pol[i].src.len = 16;
+		pol[i].dst.addr.v4 = htonl(0x0a020000);
+		pol[i].dst.len = 16;
+		pol[i].proto = -1;
+		pol[i].sport_hi = pol[i].dport_hi = 65535;
+		pol[i].action = CFG_SP_PROTECT;
+		pol[i].spi = spis[i];
+		pol[i].priority = 10 * (i + 1);
+	}
+	pol[2].action = CFG_SP_BYPASS;   /* a twin that is not an SA */
+	pol[3].dst.addr.v4 = htonl(0x0a030000); /* another destination: its own entry */
+	spd = spd_build("twins", pol, 4, fake_sa, NULL, SOCKET_ID_ANY, err);
+	if (spd == NULL) {
+		fprintf(stderr, "identical selectors: spd_build: %s\n", err);
+		return 1;
+	}
+	memset(pk, 0, sizeof(pk));
+	for (i = 0; i < 2; i++) {
+		pk[i].af = AF_INET;
+		pk[i].proto = IPPROTO_UDP;
+		pk[i].src[0] = 10, pk[i].src[1] = 1, pk[i].src[3] = 7;
+		pk[i].dst[0] = 10, pk[i].dst[1] = (uint8_t)(i == 0 ? 2 : 3), pk[i].dst[3] = 9;
+	}
+	classify(spd, CFG_DIR_IN, pk, 2, res);
+	if (res[0] == NULL || res[0]->sa_idx != 101 || res[0]->alt_sa_idx != 102) {
+		fprintf(stderr, "identical selectors: winner %d, alternative %d (want 101, 102)\n",
+			res[0] ? res[0]->sa_idx : -2, res[0] ? res[0]->alt_sa_idx : -2);
+		fails++;
+	}
+	if (res[1] == NULL || res[1]->sa_idx != 104 || res[1]->alt_sa_idx != -1) {
+		fprintf(stderr, "identical selectors: other destination %d/%d (want 104/-1)\n",
+			res[1] ? res[1]->sa_idx : -2, res[1] ? res[1]->alt_sa_idx : -2);
+		fails++;
+	}
+	spd_free(spd);
+	printf("identical selectors: %s\n", fails ? "FAILED" : "winner 101 accepts 102's packets too");
+	return fails;
+}
+
 int
 main(void)
 {
@@ -508,6 +569,7 @@ main(void)
 	}
 	fails += test_edit_sequence();
 	fails += test_bad_family();
+	fails += test_identical_selectors();
 	fails += print_build_time(1000);
 	fails += print_build_time(10000);
 	rte_eal_cleanup();
