@@ -352,30 +352,66 @@ routes:
 """
 
 
+def kernel_ike_with_dp(build, lab, tmp_path, tag, extra=""):
+    """charon <-> secgw-ike on kernel sockets (two_namespaces), and a secgw-dp whose
+    ports face veth pairs inside secgw-ike's namespace, loaded from one config file
+    with the connection (plus `extra` connection lines).  Returns the namespaces,
+    the directories, the prefix and the (not yet started) gateway."""
+    sw_ns, sg_ns = two_namespaces(lab)
+    lab.veth(sg_ns, "dpin", sg_ns, "dpinp")
+    lab.veth(sg_ns, "dpout", sg_ns, "dpoutp")
+    swdir, sgdir = str(tmp_path / "sw"), str(tmp_path / "sg")
+    os.makedirs(sgdir)
+    prefix = lab.uid + tag
+    text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
+        "aes128gcm16-prfsha256-x25519", "aes128gcm16", True) + extra
+    return sw_ns, sg_ns, swdir, sgdir, prefix, Gateway(build, sg_ns, text, sgdir, name="gw")
+
+
+def secgw_ike_on(build, ns, workdir, gw, args):
+    """secgw-ike started on the very config file the data plane loaded."""
+    sg = SecgwIke(build, ns, workdir, None, None, True, cfg=gw.config + ".ike")
+    with open(gw.config) as src, open(sg.cfg, "w") as dst:
+        dst.write(src.read())
+    sg.start(args)
+    return sg
+
+
+def via_dp_lab(lab, tmp_path, tag):
+    """charon <-> secgw-dp <-> host, with nothing of the gateway in the kernel: charon's
+    veth faces secgw-dp's outside port, the host's its inside port.  Returns the
+    namespaces, the directories and the prefix."""
+    sw_ns, gw_ns, host = lab.netns("sw"), lab.netns("gw"), lab.netns("host")
+    lab.veth(sw_ns, "ikesw0", gw_ns, "dpout")
+    lab.veth(host, "h0", gw_ns, "dpin")
+    sw_ns.ip("addr", "add", ADDR_SW + "/24", "dev", "ikesw0")
+    sw_ns.ip("addr", "add", "10.99.7.1/32", "dev", "lo")
+    host.ip("addr", "add", "10.99.6.2/24", "dev", "h0")
+    host.ip("route", "add", "default", "via", "10.99.6.1")
+    swdir, gwdir = str(tmp_path / "sw"), str(tmp_path / "gw")
+    os.makedirs(gwdir)
+    return sw_ns, gw_ns, host, swdir, gwdir, lab.uid + tag
+
+
+def wait_installed(charon, timeout=10):
+    deadline = time.time() + timeout
+    while "INSTALLED" not in list_sas(charon) and time.time() < deadline:
+        time.sleep(0.2)
+    assert "INSTALLED" in list_sas(charon), list_sas(charon)
+
+
 def test_child_sa_into_secgw_dp(build, tmp_path):
     """secgw-ike with --dp: the Child SA pair and its two policies appear in a running
     secgw-dp (`secgwctl sa list` / `policy list`), ESP in UDP 4500, and go away
     when secgw-ike stops.  One config file holds both the data plane's sections and
     connections:."""
     with Lab("ikedp") as lab:
-        sw_ns, sg_ns = two_namespaces(lab)
-        lab.veth(sg_ns, "dpin", sg_ns, "dpinp")
-        lab.veth(sg_ns, "dpout", sg_ns, "dpoutp")
-        swdir, sgdir = str(tmp_path / "sw"), str(tmp_path / "sg")
-        os.makedirs(sgdir)
-        prefix = lab.uid + "ike"
-        text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
-            "aes128gcm16-prfsha256-x25519", "aes128gcm16", True)
-        gw = Gateway(build, sg_ns, text, sgdir, name="gw")
+        sw_ns, sg_ns, swdir, sgdir, prefix, gw = kernel_ike_with_dp(build, lab, tmp_path, "ike")
         charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
         charon.start()
         try:
             gw.start()
-            sg = SecgwIke(build, sg_ns, sgdir, None, None, True, cfg=gw.config + ".ike")
-            # the very file the data plane loaded, connections: included
-            with open(gw.config) as src, open(sg.cfg, "w") as dst:
-                dst.write(src.read())
-            sg.start(["--dp", prefix])
+            sg = secgw_ike_on(build, sg_ns, sgdir, gw, ["--dp", prefix])
             m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
             spi_in, spi_out = int(m.group(1), 16), int(m.group(2), 16)
             sas = gw.sa_list()
@@ -439,16 +475,7 @@ def test_end_to_end_through_secgw_dp(build, tmp_path):
     strongSwan through it: ESP in UDP 4500 both ways, encrypted by secgw-dp and by
     charon's kernel-libipsec."""
     with Lab("ikee2e") as lab:
-        sw_ns, gw_ns, host = lab.netns("sw"), lab.netns("gw"), lab.netns("host")
-        lab.veth(sw_ns, "ikesw0", gw_ns, "dpout")
-        lab.veth(host, "h0", gw_ns, "dpin")
-        sw_ns.ip("addr", "add", ADDR_SW + "/24", "dev", "ikesw0")
-        sw_ns.ip("addr", "add", "10.99.7.1/32", "dev", "lo")
-        host.ip("addr", "add", "10.99.6.2/24", "dev", "h0")
-        host.ip("route", "add", "default", "via", "10.99.6.1")
-        swdir, gwdir = str(tmp_path / "sw"), str(tmp_path / "gw")
-        os.makedirs(gwdir)
-        prefix = lab.uid + "e2e"
+        sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, "e2e")
         text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
             "aes128gcm16-prfsha256-x25519", "aes128gcm16", True)
         gw = Gateway(build, gw_ns, text, gwdir, name="gw")
@@ -461,10 +488,7 @@ def test_end_to_end_through_secgw_dp(build, tmp_path):
             sg.start(["--dp", prefix, "--via-dp"])
             m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
             spi_in, spi_out = int(m.group(1), 16), int(m.group(2), 16)
-            deadline = time.time() + 10
-            while "INSTALLED" not in list_sas(charon) and time.time() < deadline:
-                time.sleep(0.2)
-            assert "INSTALLED" in list_sas(charon), list_sas(charon)
+            wait_installed(charon)
             # charon runs with install_routes = no: send the far side's answers into
             # kernel-libipsec's TUN device ourselves
             sw_ns.ip("route", "add", NET_SG, "dev", "ipsec0", "src", "10.99.7.1")
@@ -567,23 +591,13 @@ def test_dpd_dead_peer_into_secgw_dp(build, tmp_path):
     the Child SA pair is gone from secgw-dp.  `secgwctl -p PREFIX ike list` finds
     secgw-ike's control socket beside the data plane's."""
     with Lab("ikedpd") as lab:
-        sw_ns, sg_ns = two_namespaces(lab)
-        lab.veth(sg_ns, "dpin", sg_ns, "dpinp")
-        lab.veth(sg_ns, "dpout", sg_ns, "dpoutp")
-        swdir, sgdir = str(tmp_path / "sw"), str(tmp_path / "sg")
-        os.makedirs(sgdir)
-        prefix = lab.uid + "dpd"
-        text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
-            "aes128gcm16-prfsha256-x25519", "aes128gcm16", True) + "    dpd_delay: 2\n"
-        gw = Gateway(build, sg_ns, text, sgdir, name="gw")
+        sw_ns, sg_ns, swdir, sgdir, prefix, gw = kernel_ike_with_dp(
+            build, lab, tmp_path, "dpd", "    dpd_delay: 2\n")
         charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
         charon.start()
         try:
             gw.start()
-            sg = SecgwIke(build, sg_ns, sgdir, None, None, True, cfg=gw.config + ".ike")
-            with open(gw.config) as src, open(sg.cfg, "w") as dst:
-                dst.write(src.read())
-            sg.start(["--dp", prefix])
+            sg = secgw_ike_on(build, sg_ns, sgdir, gw, ["--dp", prefix])
             m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
             spi_in, spi_out = int(m.group(1), 16), int(m.group(2), 16)
             sas = gw.sa_list()
@@ -617,16 +631,7 @@ def test_child_rekey_through_secgw_dp(build, tmp_path, rekeyer):
     swanctl --list-sas), the old SAs are gone afterwards, secgw-dp drops nothing, and
     the ping loses at most one packet per rekey, at the peer (the figure is printed)."""
     with Lab("ikerk") as lab:
-        sw_ns, gw_ns, host = lab.netns("sw"), lab.netns("gw"), lab.netns("host")
-        lab.veth(sw_ns, "ikesw0", gw_ns, "dpout")
-        lab.veth(host, "h0", gw_ns, "dpin")
-        sw_ns.ip("addr", "add", ADDR_SW + "/24", "dev", "ikesw0")
-        sw_ns.ip("addr", "add", "10.99.7.1/32", "dev", "lo")
-        host.ip("addr", "add", "10.99.6.2/24", "dev", "h0")
-        host.ip("route", "add", "default", "via", "10.99.6.1")
-        swdir, gwdir = str(tmp_path / "sw"), str(tmp_path / "gw")
-        os.makedirs(gwdir)
-        prefix = lab.uid + "rk"
+        sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, "rk")
         ours = "    rekey_time: %d\n" % (5 if rekeyer == "secgw" else 0)
         text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
             "aes128gcm16-prfsha256-x25519", "aes128gcm16", True, ours)
@@ -644,10 +649,7 @@ def test_child_rekey_through_secgw_dp(build, tmp_path, rekeyer):
             sg.start(["--dp", prefix, "--via-dp"])
             m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
             first = (int(m.group(1), 16), int(m.group(2), 16))
-            deadline = time.time() + 10
-            while "INSTALLED" not in list_sas(charon) and time.time() < deadline:
-                time.sleep(0.2)
-            assert "INSTALLED" in list_sas(charon), list_sas(charon)
+            wait_installed(charon)
             sw_ns.ip("route", "add", NET_SG, "dev", "ipsec0", "src", "10.99.7.1")
             p = host.run(["ping", "-c", "60", "-i", "0.2", "-W", "2", "10.99.7.1"],
                          check=False, timeout=60)
