@@ -7,27 +7,14 @@
 # Exits non-zero when the fuzzer finds a crash, an overread, undefined behaviour or a
 # decode/re-encode mismatch; the input is left in the work directory as crash-*.
 #
-# Environment: FUZZ_SECONDS (default 60), FUZZ_WORK (work directory; default a fresh
-# /tmp/fuzz_ike_msg.XXXXXX, removed after a clean run), CLANG (default clang).
+# Environment: see fuzz-lib.sh (FUZZ_SECONDS, FUZZ_WORK, CLANG).
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-SECS=${FUZZ_SECONDS:-60}
-CLANG=${CLANG:-clang}
-if [[ -n ${FUZZ_WORK:-} ]]; then
-	WORK=$FUZZ_WORK keep=1
-	mkdir -p "$WORK"
-else
-	WORK=$(mktemp -d /tmp/fuzz_ike_msg.XXXXXX) keep=0
-fi
-mkdir -p "$WORK/corpus"
-
-"$CLANG" -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror \
-	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-I "$ROOT/ike" -I "$ROOT/tests/unit" \
+. "$(dirname "${BASH_SOURCE[0]}")/fuzz-lib.sh"
+fuzz_workdir fuzz_ike_msg
+fuzz_build fuzz_ike_msg -I "$ROOT/ike" -I "$ROOT/tests/unit" \
 	"$ROOT"/ike/ike_msg*.c "$ROOT/ike/ike_natt.c" \
-	"$ROOT/tests/unit/ike_msg_selfcheck.c" "$ROOT/tests/fuzz/fuzz_ike_msg.c" \
-	-o "$WORK/fuzz_ike_msg"
+	"$ROOT/tests/unit/ike_msg_selfcheck.c" "$ROOT/tests/fuzz/fuzz_ike_msg.c"
 
 cp "$ROOT"/tests/unit/ike_corpus/*.bin "$WORK/corpus/"
 # X_inner.bin is the plaintext of X.bin's SK payload: wrap it as X's header + an SK payload
@@ -45,13 +32,4 @@ open(sys.argv[3], 'wb').write(hdr + sk)
 PY
 done
 
-status=0
-(cd "$WORK" && ./fuzz_ike_msg -max_total_time="$SECS" -max_len=4096 -print_final_stats=1 \
-	-artifact_prefix="$WORK/" corpus) || status=$?
-if [[ $status -ne 0 ]]; then
-	echo "run-fuzz: fuzzer failed (status $status); inputs in $WORK:" >&2
-	ls "$WORK"/crash-* "$WORK"/leak-* "$WORK"/timeout-* "$WORK"/oom-* 2>/dev/null >&2 || true
-	exit 1
-fi
-[[ $keep -eq 1 ]] || rm -rf "$WORK"
-echo "run-fuzz: no crash in ${SECS}s"
+fuzz_run fuzz_ike_msg
