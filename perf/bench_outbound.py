@@ -867,13 +867,8 @@ def main():
             "notes": notes,
         }
         outdir = args.out or os.path.join(args.repo, "perf", "results")
-        os.makedirs(outdir, exist_ok=True)
-        path = os.path.join(outdir, "outbound-%s%s.json" % (stamp, "-standin" if args.standin else ""))
-        with open(path, "w") as f:
-            json.dump(res, f, indent=2)
-            f.write("\n")
-        print_report(res)
-        log("results written to %s" % os.path.relpath(path))
+        save_results(os.path.join(outdir, "outbound-%s%s.json" % (
+            stamp, "-standin" if args.standin else "")), res, print_report)
         ok = True
     except Interrupted as e:
         print("\nbench-outbound: interrupted (%s), tearing down" % e, file=sys.stderr)
@@ -892,6 +887,16 @@ def main():
         else:
             print("bench-outbound: logs kept in %s" % logdir, file=sys.stderr)
     return 0 if ok else 1
+
+
+def save_results(path, res, report):
+    """One JSON record per run in perf/results (or --out), then the table on stdout."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(res, f, indent=1)
+        f.write("\n")
+    report(res)
+    log("results written to %s" % os.path.relpath(path))
 
 
 def remove_files():

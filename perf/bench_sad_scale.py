@@ -34,7 +34,6 @@ the default window of 1024).
 """
 import argparse
 import datetime
-import json
 import os
 import random
 import signal
@@ -397,14 +396,9 @@ def main():
             "results": results,
             "notes": notes,
         }
-        out = os.path.join(REPO, "perf/results",
-                           "sad-scale-%s.json" % datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
-        os.makedirs(os.path.dirname(out), exist_ok=True)
-        with open(out, "w") as f:
-            json.dump(res, f, indent=1)
-            f.write("\n")
-        print_report(res)
-        log("results written to %s" % os.path.relpath(out))
+        bo.save_results(os.path.join(REPO, "perf/results", "sad-scale-%s.json"
+                                     % datetime.datetime.now().strftime("%Y%m%d-%H%M%S")),
+                        res, print_report)
         ok = True
     except Interrupted as e:
         print("\nbench_sad_scale: interrupted (%s), tearing down" % e, file=sys.stderr)
