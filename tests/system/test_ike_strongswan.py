@@ -151,7 +151,7 @@ def connections_yaml(ike, esp, initiate, extra=""):
     remote_ts: %s
     start: %s
 %s""" % (ADDR_SG, ADDR_SW, ID_SG, ID_SW, PSK, ike, esp, NET_SG, NET_SW,
-       "initiate" if initiate else "wait", extra))
+       initiate if isinstance(initiate, str) else "initiate" if initiate else "wait", extra))
 
 
 class SecgwIke:
@@ -506,6 +506,50 @@ def test_end_to_end_through_secgw_dp(build, tmp_path):
             lab.stop(sg.proc)
             assert sg.proc.returncode == 0, sg.logtext()[-3000:]
             assert "ESTABLISHED" not in list_sas(charon)
+        finally:
+            if sg is not None and sg.proc.poll() is None:
+                lab.stop(sg.proc)
+            gw.stop()
+
+
+def test_start_trap_initiates_on_traffic(build, tmp_path):
+    """start: trap: secgw-ike installs a trap policy in secgw-dp; the host's first
+    packet for the remote network is dropped there (drop_policy_trap) and becomes an
+    acquire event, secgw-ike initiates to strongSwan, and once the Child SA is in the
+    host's pings go through; the trap policy leaves with secgw-ike."""
+    with Lab("iketrap") as lab:
+        sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, "trap")
+        text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
+            "aes128gcm16-prfsha256-x25519", "aes128gcm16", "trap")
+        gw = Gateway(build, gw_ns, text, gwdir, name="gw")
+        charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
+        charon.start()
+        sg = None
+        try:
+            gw.start()
+            sg = SecgwIke(build, gw_ns, gwdir, None, None, True, cfg=gw.config)
+            sg.start(["--dp", prefix, "--via-dp"])
+            wait_until(lambda: "ike-trap-sw" in json_text(gw.ctl("policy", "list")), 5,
+                       "the trap policy")
+            time.sleep(1.0)
+            assert "CHILD-KEYS" not in sg.logtext() and "ESTABLISHED" not in list_sas(charon)
+            before = gw.stats()
+            host.run(["ping", "-c", "1", "-W", "1", "10.99.7.1"], check=False)
+            sg.wait_for(r"sw: acquire for 10\.99\.6\.2 -> 10\.99\.7\.1 \(proto 1\): initiating",
+                        timeout=5)
+            sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8})")
+            wait_installed(charon)
+            d = gw.stats()
+            assert d.get("drop_policy_trap", 0) - before.get("drop_policy_trap", 0) >= 1, d
+            assert d.get("acquire", 0) - before.get("acquire", 0) == 1, d
+            sw_ns.ip("route", "add", NET_SG, "dev", "ipsec0", "src", "10.99.7.1")
+            p = host.run(["ping", "-c", "5", "-i", "0.2", "-W", "2", "10.99.7.1"], check=False)
+            assert p.returncode == 0 and " 0% packet loss" in p.stdout, p.stdout
+            # one IKE SA: the Child SA's policies now win over the trap
+            assert sg.logtext().count("initiating") == 1, sg.logtext()[-3000:]
+            lab.stop(sg.proc)
+            assert sg.proc.returncode == 0, sg.logtext()[-3000:]
+            assert "ike-trap-sw" not in json_text(gw.ctl("policy", "list"))
         finally:
             if sg is not None and sg.proc.poll() is None:
                 lab.stop(sg.proc)
