@@ -393,6 +393,22 @@ def via_dp_lab(lab, tmp_path, tag):
     return sw_ns, gw_ns, host, swdir, gwdir, lab.uid + tag
 
 
+def gateway_facing_charon(build, lab, tmp_path, tag, start):
+    """via_dp_lab with charon started (AES-GCM, x25519) and a started secgw-dp whose
+    config holds the connection (`start` as connections_yaml takes it); secgw-ike on
+    that config is returned unstarted.  Returns charon's namespace, the host's, the
+    gateway, charon and secgw-ike."""
+    sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, tag)
+    text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
+        "aes128gcm16-prfsha256-x25519", "aes128gcm16", start)
+    gw = Gateway(build, gw_ns, text, gwdir, name="gw")
+    charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
+    charon.start()
+    gw.start()
+    return sw_ns, host, gw, charon, SecgwIke(build, gw_ns, gwdir, None, None, True,
+                                             cfg=gw.config)
+
+
 def wait_installed(charon, timeout=10):
     deadline = time.time() + timeout
     while "INSTALLED" not in list_sas(charon) and time.time() < deadline:
@@ -475,17 +491,9 @@ def test_end_to_end_through_secgw_dp(build, tmp_path):
     strongSwan through it: ESP in UDP 4500 both ways, encrypted by secgw-dp and by
     charon's kernel-libipsec."""
     with Lab("ikee2e") as lab:
-        sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, "e2e")
-        text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
-            "aes128gcm16-prfsha256-x25519", "aes128gcm16", True)
-        gw = Gateway(build, gw_ns, text, gwdir, name="gw")
-        charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
-        charon.start()
-        sg = None
+        sw_ns, host, gw, charon, sg = gateway_facing_charon(build, lab, tmp_path, "e2e", True)
         try:
-            gw.start()
-            sg = SecgwIke(build, gw_ns, gwdir, None, None, True, cfg=gw.config)
-            sg.start(["--dp", prefix, "--via-dp"])
+            sg.start(["--dp", gw.prefix, "--via-dp"])
             m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
             spi_in, spi_out = int(m.group(1), 16), int(m.group(2), 16)
             wait_installed(charon)
@@ -507,7 +515,7 @@ def test_end_to_end_through_secgw_dp(build, tmp_path):
             assert sg.proc.returncode == 0, sg.logtext()[-3000:]
             assert "ESTABLISHED" not in list_sas(charon)
         finally:
-            if sg is not None and sg.proc.poll() is None:
+            if getattr(sg, "proc", None) is not None and sg.proc.poll() is None:
                 lab.stop(sg.proc)
             gw.stop()
 
@@ -518,17 +526,10 @@ def test_start_trap_initiates_on_traffic(build, tmp_path):
     acquire event, secgw-ike initiates to strongSwan, and once the Child SA is in the
     host's pings go through; the trap policy leaves with secgw-ike."""
     with Lab("iketrap") as lab:
-        sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, "trap")
-        text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
-            "aes128gcm16-prfsha256-x25519", "aes128gcm16", "trap")
-        gw = Gateway(build, gw_ns, text, gwdir, name="gw")
-        charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
-        charon.start()
-        sg = None
+        sw_ns, host, gw, charon, sg = gateway_facing_charon(build, lab, tmp_path, "trap",
+                                                            "trap")
         try:
-            gw.start()
-            sg = SecgwIke(build, gw_ns, gwdir, None, None, True, cfg=gw.config)
-            sg.start(["--dp", prefix, "--via-dp"])
+            sg.start(["--dp", gw.prefix, "--via-dp"])
             wait_until(lambda: "ike-trap-sw" in json_text(gw.ctl("policy", "list")), 5,
                        "the trap policy")
             time.sleep(1.0)
@@ -551,7 +552,7 @@ def test_start_trap_initiates_on_traffic(build, tmp_path):
             assert sg.proc.returncode == 0, sg.logtext()[-3000:]
             assert "ike-trap-sw" not in json_text(gw.ctl("policy", "list"))
         finally:
-            if sg is not None and sg.proc.poll() is None:
+            if getattr(sg, "proc", None) is not None and sg.proc.poll() is None:
                 lab.stop(sg.proc)
             gw.stop()
 
@@ -752,6 +753,6 @@ def test_child_rekey_through_secgw_dp(build, tmp_path, rekeyer):
             lab.stop(sg.proc)
             assert sg.proc.returncode == 0, sg.logtext()[-3000:]
         finally:
-            if sg is not None and sg.proc.poll() is None:
+            if getattr(sg, "proc", None) is not None and sg.proc.poll() is None:
                 lab.stop(sg.proc)
             gw.stop()
