@@ -456,9 +456,12 @@ static void handle(uint32_t local_ip, uint16_t local_port, uint32_t src, uint16_
 		if (e == NULL)
 			return;
 	}
-	if (ike_sa_input(e->sa, msg, len, src, sport, local_port, now_ms(), &out) == 1)
-		send_dgram(e->conn->ike.local_ip, &out);
+	int rc = ike_sa_input(e->sa, msg, len, src, sport, local_port, now_ms(), &out);
+	/* Install first: the peer may send on a new Child SA as soon as it has
+	 * our answer (or our Delete of the old one). */
 	settle(e);
+	if (rc == 1)
+		send_dgram(e->conn->ike.local_ip, &out);
 }
 
 static void receive(const struct sock *s)
