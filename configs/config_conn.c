@@ -24,7 +24,8 @@
 
 static const char *const conn_keys[] = {
 	"name", "local_addr", "remote_addr", "local_id", "remote_id", "psk", "ike", "esp",
-	"local_ts", "remote_ts", "start", "dpd_delay", "keepalive", "rekey_time", NULL,
+	"local_ts", "remote_ts", "start", "dpd_delay", "keepalive", "rekey_time",
+	"fragmentation", "fragment_size", NULL,
 };
 
 static int read_v4(const struct cfg_obj *o, const char *key, uint32_t *ip)
@@ -120,6 +121,7 @@ static int read_ts(const struct cfg_obj *o, const char *key, struct ike_tsv *t)
 static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, struct cfg_conn *c)
 {
 	static const char *const starts[] = {"wait", "initiate"};
+	static const char *const yes_no[] = {"no", "yes"};
 	struct ike_sa_cfg *k = &c->ike;
 	struct cfg_obj o;
 	char path[YPATH_MAX];
@@ -157,6 +159,12 @@ static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, s
 	if (obj_u32(&o, "dpd_delay", 0, 86400, &k->dpd_delay_s) < 0 ||
 	    obj_u32(&o, "keepalive", 0, 3600, &k->keepalive_s) < 0)
 		return -1;
+	int frag = 1;
+	k->fragment_size = IKE_FRAG_SIZE_DEFAULT;
+	if (obj_enum(&o, "fragmentation", yes_no, 2, &frag) < 0 ||
+	    obj_u16(&o, "fragment_size", IKE_FRAG_SIZE_MIN, IKE_DGRAM_MAX, &k->fragment_size) < 0)
+		return -1;
+	k->fragmentation = frag == 1;
 	c->initiate = start == 1;
 	c->rekey_time = REKEY_DEFAULT_S;
 	if (obj_u32(&o, "rekey_time", 0, REKEY_MAX_S, &c->rekey_time) < 0)

@@ -206,6 +206,14 @@ static void send_dgram(uint32_t local_ip, const struct ike_dgram *d)
 	logf_(0, "no socket for local port %u", d->local_port);
 }
 
+/* out, and the further datagrams of the same message (IKE fragments). */
+static void send_all(struct entry *e, struct ike_dgram *out)
+{
+	do
+		send_dgram(e->conn->ike.local_ip, out);
+	while (ike_sa_next_out(e->sa, out) == 1);
+}
+
 static void hexs(char *out, const struct ike_key *k)
 {
 	for (size_t i = 0; i < k->len; i++)
@@ -338,7 +346,7 @@ static void rekey_due(struct entry *e, uint64_t now)
 		return;
 	e->rekey_at = now + REKEY_RETRY_MS;
 	if (ike_sa_rekey_child(e->sa, now, &out) == 1)
-		send_dgram(e->conn->ike.local_ip, &out);
+		send_all(e, &out);
 }
 
 static void reap(void)
@@ -451,7 +459,7 @@ static void handle(uint32_t local_ip, uint16_t local_port, uint32_t src, uint16_
 			return;
 	}
 	if (ike_sa_input(e->sa, msg, len, src, sport, local_port, now_ms(), &out) == 1)
-		send_dgram(e->conn->ike.local_ip, &out);
+		send_all(e, &out);
 	settle(e);
 }
 
@@ -479,7 +487,7 @@ static void initiate(const struct cfg_conn *c)
 	struct entry *e = add_sa(c, IKE_ROLE_INITIATOR);
 
 	if (e != NULL && ike_sa_start(e->sa, now_ms(), &out) == 1)
-		send_dgram(c->ike.local_ip, &out);
+		send_all(e, &out);
 }
 
 /* start: initiate connections keep one IKE SA: a new one RETRY_MS after the last died. */
@@ -552,7 +560,7 @@ static int ctl_terminate(void *ctx, const char *name, char *err, size_t err_len)
 		e->terminated = true;
 		n++;
 		if (ike_sa_delete(e->sa, now_ms(), &out) == 1)
-			send_dgram(c->ike.local_ip, &out);
+			send_all(e, &out);
 		else
 			ike_sa_abort(e->sa);
 	}
@@ -620,7 +628,7 @@ static void loop(uint64_t until)
 			struct entry *e = &g.sas[i];
 
 			if (ike_sa_timer(e->sa, now, &out) == 1)
-				send_dgram(e->conn->ike.local_ip, &out);
+				send_all(e, &out);
 			rekey_due(e, now);
 			uint64_t t = ike_sa_next_timer(e->sa);
 			next = t < next ? t : next;
@@ -746,7 +754,7 @@ int main(int argc, char **argv)
 	/* Tell the peers (§1.4.1), and give their answers a moment. */
 	for (size_t i = 0; i < g.n_sas; i++)
 		if (ike_sa_delete(g.sas[i].sa, now_ms(), &out) == 1)
-			send_dgram(g.sas[i].conn->ike.local_ip, &out);
+			send_all(&g.sas[i], &out);
 	loop(now_ms() + DELETE_WAIT_MS);
 	for (size_t i = 0; i < g.n_sas; i++) {
 		uninstall(&g.sas[i]);
