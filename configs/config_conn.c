@@ -249,15 +249,16 @@ out:
 	return rc;
 }
 
-int config_conn_load(const char *path, struct cfg_conn **out, size_t *n, char err[CFG_ERR_MAX])
+int config_file_parse(const char *path, char err[CFG_ERR_MAX],
+		      int (*parse)(const char *name, const char *buf, size_t len, void *ctx,
+				   char err[CFG_ERR_MAX]),
+		      void *ctx)
 {
 	FILE *f = fopen(path, "re");
 	char *buf = NULL;
 	size_t len;
 	int rc = -1;
 
-	*out = NULL;
-	*n = 0;
 	if (f == NULL) {
 		snprintf(err, CFG_ERR_MAX, "%s: %s", path, strerror(errno));
 		return -1;
@@ -272,11 +273,33 @@ int config_conn_load(const char *path, struct cfg_conn **out, size_t *n, char er
 		snprintf(err, CFG_ERR_MAX, "%s: %s", path, ferror(f) ? "read error" : "file too large");
 		goto out;
 	}
-	rc = config_conn_load_buffer(path, buf, len, out, n, err);
+	rc = parse(path, buf, len, ctx, err);
 out:
 	if (buf != NULL)
 		OPENSSL_cleanse(buf, CONN_FILE_MAX + 1);
 	free(buf);
 	fclose(f);
 	return rc;
+}
+
+struct conn_out {
+	struct cfg_conn **out;
+	size_t *n;
+};
+
+static int parse_conns(const char *name, const char *buf, size_t len, void *ctx,
+		       char err[CFG_ERR_MAX])
+{
+	struct conn_out *o = ctx;
+
+	return config_conn_load_buffer(name, buf, len, o->out, o->n, err);
+}
+
+int config_conn_load(const char *path, struct cfg_conn **out, size_t *n, char err[CFG_ERR_MAX])
+{
+	struct conn_out o = {out, n};
+
+	*out = NULL;
+	*n = 0;
+	return config_file_parse(path, err, parse_conns, &o);
 }

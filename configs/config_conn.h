@@ -33,4 +33,11 @@ int config_conn_load_buffer(const char *name, const char *buf, size_t len, struc
 			    size_t *n, char err[CFG_ERR_MAX]);
 void config_conn_free(struct cfg_conn *c, size_t n);
 
+/* Read path (the file may hold secrets: its copy is wiped) and hand it to
+ * parse; parse's result, or -1 with err set when the file cannot be read. */
+int config_file_parse(const char *path, char err[CFG_ERR_MAX],
+		      int (*parse)(const char *name, const char *buf, size_t len, void *ctx,
+				   char err[CFG_ERR_MAX]),
+		      void *ctx);
+
 #endif

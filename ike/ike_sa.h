@@ -252,6 +252,10 @@ uint64_t ike_sa_dpd_next(const struct ike_sa *sa);
 /* True when the pending request is a liveness check (for the timeout log). */
 bool ike_sa_dpd_pending(const struct ike_sa *sa);
 
+/* A responder's SA that saw no IKE_AUTH this long after the initiator's last
+ * message goes DEAD (ike_sa_dpd.c). */
+#define IKE_HALF_OPEN_MS 30000u
+
 /* Retransmission schedule: first timeout, doubled each try, this many tries. */
 #define IKE_RETX_BASE_MS 1000u
 #define IKE_RETX_TRIES 5u

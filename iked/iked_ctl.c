@@ -29,6 +29,7 @@ int iked_ctl_parse(const char *buf, size_t len, struct iked_ctl_req *req, char *
 {
 	static const struct { const char *verb; enum iked_ctl_op op; bool arg; } verbs[] = {
 		{"list", IKED_CTL_LIST, false},
+		{"stats", IKED_CTL_STATS, false},
 		{"initiate", IKED_CTL_INITIATE, true},
 		{"terminate", IKED_CTL_TERMINATE, true},
 	};
@@ -48,7 +49,7 @@ int iked_ctl_parse(const char *buf, size_t len, struct iked_ctl_req *req, char *
 			continue;
 		req->op = verbs[i].op;
 		if (!verbs[i].arg)
-			return vlen == len ? 0 : fail(err, err_len, "list takes no argument");
+			return vlen == len ? 0 : fail(err, err_len, "no argument expected");
 		if (vlen == len || vlen + 1 == len)
 			return fail(err, err_len, "missing connection name");
 		size_t nlen = len - vlen - 1;
@@ -61,7 +62,7 @@ int iked_ctl_parse(const char *buf, size_t len, struct iked_ctl_req *req, char *
 		req->name[nlen] = '\0';
 		return 0;
 	}
-	return fail(err, err_len, "unknown request (list, initiate NAME, terminate NAME)");
+	return fail(err, err_len, "unknown request (list, stats, initiate NAME, terminate NAME)");
 }
 
 void iked_ctl_printf(struct iked_ctl_reply *r, const char *fmt, ...)
@@ -183,9 +184,9 @@ static void serve_one(int fd, const struct iked_ctl_ops *ops)
 		iked_ctl_printf(&r, "error request too long\n");
 	} else if (iked_ctl_parse(buf, (size_t)n, &req, err, sizeof(err)) < 0) {
 		iked_ctl_printf(&r, "error %s\n", err);
-	} else if (req.op == IKED_CTL_LIST) {
+	} else if (req.op == IKED_CTL_LIST || req.op == IKED_CTL_STATS) {
 		iked_ctl_printf(&r, "ok\n");
-		ops->list(ops->ctx, &r);
+		(req.op == IKED_CTL_LIST ? ops->list : ops->stats)(ops->ctx, &r);
 		if (r.truncated) {
 			r.len = 0;
 			r.truncated = 0;
