@@ -4,9 +4,10 @@
  * key and the first Child SA (ESP, tunnel mode), as initiator or responder.
  *
  * Transport-free: the caller hands in received IKE messages (after any non-ESP
- * marker) with their addresses and the time, and gets back at most one
- * datagram to send (struct ike_dgram, the UDP payload with the marker already
- * in front when it goes to port 4500) and, once ESTABLISHED, a Child SA record
+ * marker) with their addresses and the time, and gets back a datagram to send
+ * (struct ike_dgram, the UDP payload with the marker already in front when it
+ * goes to port 4500; a message sent as IKE fragments, RFC 7383, has further
+ * datagrams to drain with ike_sa_next_out()) and, once ESTABLISHED, a Child SA record
  * with keys for the data plane.  Time is a caller-supplied millisecond clock;
  * randomness comes from env->rand (OpenSSL's RAND_bytes when NULL), so tests
  * can make two SAs deterministic.
