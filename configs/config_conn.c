@@ -183,6 +183,19 @@ void config_conn_free(struct cfg_conn *c, size_t n)
 	free(c);
 }
 
+struct ynode *config_parse_map(struct cfg_walk *w, const char *buf, size_t len)
+{
+	w->err[0] = '\0';
+	struct ynode *root = ytree_parse(w->name, buf, len, w->err);
+
+	if (root != NULL && root->kind != YNODE_MAP) {
+		cfg_fail(w, root, "document", "expected a mapping, got %s", ynode_kind_name(root));
+		ytree_free(root);
+		return NULL;
+	}
+	return root;
+}
+
 int config_conn_load_buffer(const char *name, const char *buf, size_t len, struct cfg_conn **out,
 			    size_t *n, char err[CFG_ERR_MAX])
 {
@@ -194,14 +207,9 @@ int config_conn_load_buffer(const char *name, const char *buf, size_t len, struc
 
 	*out = NULL;
 	*n = 0;
-	err[0] = '\0';
-	struct ynode *root = ytree_parse(name, buf, len, err);
+	struct ynode *root = config_parse_map(&w, buf, len);
 	if (root == NULL)
 		return -1;
-	if (root->kind != YNODE_MAP) {
-		cfg_fail(&w, root, "document", "expected a mapping, got %s", ynode_kind_name(root));
-		goto out;
-	}
 	list = ymap_get(root, "connections");
 	if (list == NULL || ynode_is_null(list)) {
 		rc = 0;

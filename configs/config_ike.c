@@ -18,14 +18,9 @@ int config_ike_load_buffer(const char *name, const char *buf, size_t len, struct
 
 	*out = (struct cfg_ike){CFG_IKE_COOKIE_THRESHOLD, CFG_IKE_HALF_OPEN_PER_SOURCE,
 				CFG_IKE_HALF_OPEN_MAX};
-	err[0] = '\0';
-	struct ynode *root = ytree_parse(name, buf, len, err);
+	struct ynode *root = config_parse_map(&w, buf, len);
 	if (root == NULL)
 		return -1;
-	if (root->kind != YNODE_MAP) {
-		cfg_fail(&w, root, "document", "expected a mapping, got %s", ynode_kind_name(root));
-		goto out;
-	}
 	const struct ynode *ike = ymap_get(root, "ike");
 	if (obj_open(&w, ike, root, "ike", ike_keys, &o) < 0 ||
 	    obj_u32(&o, "cookie_threshold", 0, 1u << 20, &out->cookie_threshold) < 0 ||
