@@ -14,7 +14,7 @@
 #include "ike_cmds.h"
 #include "iked_ctl_proto.h"
 
-#define MAX_PAIRS 16
+#define MAX_PAIRS 32
 #define STATS_MAX 48
 #define REPLY_TIMEOUT_S 5
 
@@ -89,8 +89,13 @@ static const char *get(char **keys, char **vals, int n, const char *key)
 
 static bool numeric(const char *key)
 {
-	return strcmp(key, "msg_out") == 0 || strcmp(key, "msg_in") == 0 ||
-	       strcmp(key, "retransmits") == 0 || strcmp(key, "dpd") == 0;
+	static const char *const keys[] = {"msg_out", "msg_in", "retransmits", "dpd",
+					   "frag_out", "frag_in", "frag_reasm"};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(key, keys[i]) == 0)
+			return true;
+	return false;
 }
 
 static void json_pairs(char **keys, char **vals, int n)

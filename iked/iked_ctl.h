@@ -11,6 +11,7 @@
  *
  *   ike name=N state=S role=R spi_i=HEX16 spi_r=HEX16 local=IP:PORT remote=IP:PORT
  *       nat=on|off ike_alg=PROP msg_out=N msg_in=N retransmits=N dpd=N
+ *       frag=on|off frag_out=N frag_in=N frag_reasm=N
  *   child name=N spi_in=HEX8 spi_out=HEX8 esp_alg=PROP udp_encap=on|off
  *
  * (a child line belongs to the ike line before it), or "error WHY\n".  For

@@ -73,13 +73,17 @@ def test_fragmentation_both_ways(build, tmp_path):
         cap_sw = Sniffer(sw_ns, "ikesw0", sgdir, "at_sw", ipproto=17, timeout=60).__enter__()
         cap_sg = Sniffer(sg_ns, "ikesg0", sgdir, "at_sg", ipproto=17, timeout=60).__enter__()
         sg = SecgwIke(build, sg_ns, sgdir, None, None, False, cfg=cfg)
-        sg.start()
+        sock = os.path.join(sgdir, "ike.ctl")
+        sg.start(["--ctl", sock])
         r = charon.swanctl("--initiate", "--child", "net", "--timeout", "20", check=False)
         assert r.returncode == 0, r.stdout + r.stderr + sg.logtext()[-3000:]
         sg.wait_for(r"CHILD-KEYS conn=sw")
         wait_installed(charon)
         ours = sg.wait_for(r"response 1: (\d+) octets in (\d+) fragments")
         theirs = sg.wait_for(r"message 1 reassembled: (\d+) octets")
+        sa = ike_ctl(build, ["-s", sock], "--json", "ike", "list")["ike_sas"][0]
+        assert sa["frag"] == "on" and sa["frag_reasm"] == 1, sa
+        assert sa["frag_out"] == int(ours.group(2)) and sa["frag_in"] >= 2, sa
         lab.stop(sg.proc)
         assert sg.proc.returncode == 0, sg.logtext()[-3000:]
         time.sleep(0.5)
@@ -102,11 +106,14 @@ def test_fragmentation_both_ways(build, tmp_path):
             assert all(flen - 14 <= 300 for _, _, flen in lst), (src, lst)
             assert {n for n, _, _ in lst} == set(range(1, lst[0][1] + 1)), (src, lst)
         assert len(frags[ADDR_SG]) == int(ours.group(2)) >= 2
+        assert len(frags[ADDR_SW]) == sa["frag_in"], (frags, sa)
         log = charon.logtext()
         assert "reassembled fragmented IKE message" in log, log[-3000:]
         print("secgw-ike: IKE_AUTH response %s octets in %s fragments; charon's request "
-              "%s octets reassembled from %d fragments" % (ours.group(1), ours.group(2),
-                                                          theirs.group(1), len(frags[ADDR_SW])))
+              "%s octets reassembled from %d fragments; ike list: frag_out=%d frag_in=%d "
+              "frag_reasm=%d" % (ours.group(1), ours.group(2), theirs.group(1),
+                                 len(frags[ADDR_SW]), sa["frag_out"], sa["frag_in"],
+                                 sa["frag_reasm"]))
 
 
 def start_responder(build, lab, tmp_path, ike_section, extra_conns=""):
