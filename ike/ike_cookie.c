@@ -33,7 +33,9 @@ int ike_cookie_rotate(struct ike_cookie_jar *j, uint64_t now)
 	if (now - j->rotated_at < j->rotate_ms)
 		return 0;
 	memcpy(j->prev, j->secret, sizeof(j->prev));
-	j->have_prev = true;
+	/* Rotation happens when asked for: after a long quiet spell the current
+	 * secret is older than any cookie may be, and goes with the old one. */
+	j->have_prev = now - j->rotated_at < 2ull * j->rotate_ms;
 	j->version++;
 	j->rotated_at = now;
 	return fresh(j);

@@ -5,9 +5,10 @@
  *   cookie = version | HMAC-SHA256(secret[version], Ni | IPi | SPIi)
  *
  * with a one-octet version naming the secret.  The secret is replaced every
- * rotate_ms; a cookie made with the one before stays valid until the next
- * replacement, so an initiator that got a cookie just before a rotation still
- * gets in.  Secrets are random (env->rand as in ike_sa.h, else OpenSSL) and
+ * rotate_ms (when a cookie is next made or checked); a cookie made with the
+ * one before stays valid until the next replacement, so an initiator that got
+ * a cookie just before a rotation still gets in, and no cookie outlives
+ * 3 x rotate_ms.  Secrets are random (env->rand as in ike_sa.h, else OpenSSL) and
  * wiped by ike_cookie_wipe().
  *
  * Concurrency: none; one jar belongs to one thread.

@@ -254,9 +254,10 @@ int ike_frag_open(struct ike_sa *sa, const uint8_t *msg, size_t len, const struc
 		return ike_sa_drop(sa, IKE_SA_DROP_ICV);
 	if (rc != IKE_CRYPTO_OK)
 		return ike_sa_drop(sa, IKE_SA_DROP_INTERNAL);
-	if (rx_begin(sa, rx, total) < 0 || rx->got[num]) {
+	rc = rx_begin(sa, rx, total);
+	if (rc < 0 || rx->got[num]) {
 		OPENSSL_cleanse(plain, plain_len);
-		return rx->got[num] ? ike_sa_drop(sa, IKE_SA_DROP_FRAG_DUP) : -1;
+		return rc < 0 ? -1 : ike_sa_drop(sa, IKE_SA_DROP_FRAG_DUP);
 	}
 	if (plain_len > sizeof(rx->buf) - rx->used) {
 		/* The message would outgrow what we ever accept in one piece. */

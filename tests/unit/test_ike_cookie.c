@@ -52,6 +52,9 @@ static void test_cookie_math(void)
 	CHECK(ike_cookie_rotate(&j, 2000) == 0 && j.version == 2);
 	CHECK(!ike_cookie_verify(&j, c, sizeof(c), ni, sizeof(ni), a, 42));
 	CHECK(ike_cookie_verify(&j, c2, sizeof(c2), ni, sizeof(ni), a, 42));
+	/* after two periods without a rotation, no cookie of before is good */
+	CHECK(ike_cookie_rotate(&j, 4000) == 0 && j.version == 3);
+	CHECK(!ike_cookie_verify(&j, c2, sizeof(c2), ni, sizeof(ni), a, 42));
 	ike_cookie_wipe(&j);
 }
 
