@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """secgw-ike against strongSwan: IKE fragmentation (RFC 7383) and COOKIEs (RFC 7296 §2.6).
 
-- Fragmentation both ways: both sides with a 300-octet fragment size and long
-  identities, so that IKE_AUTH does not fit one fragment either way.  tshark
+- Fragmentation both ways, with secgw-ike as responder and as initiator: both
+  sides with a 300-octet fragment size and long identities, so that IKE_AUTH
+  does not fit one fragment either way.  tshark
   shows Encrypted Fragment payloads from both addresses and nothing malformed,
-  charon logs that it reassembled our answer, secgw-ike that it reassembled
-  charon's request, and the Child SA is established.
+  charon logs that it reassembled our message, secgw-ike that it reassembled
+  charon's (and counts them in `secgwctl ike list`), and the Child SA is
+  established.
 - COOKIE: with ike.cookie_threshold 0 every IKE_SA_INIT without a valid cookie
   gets N(COOKIE) (in the capture, from us); charon retries with it and the SAs
   come up.
@@ -19,6 +21,8 @@ import random
 import socket
 import struct
 import time
+
+import pytest
 
 from netns import Lab, run
 from test_ike_strongswan import (ADDR_SG, ADDR_SW, ID_SG, ID_SW, Charon, SecgwIke,
@@ -51,7 +55,8 @@ def tshark(pcap, *args):
     return run(["tshark", "-r", pcap] + list(args), check=False)
 
 
-def test_fragmentation_both_ways(build, tmp_path):
+@pytest.mark.parametrize("we_initiate", [False, True], ids=["sg-responder", "sg-initiator"])
+def test_fragmentation_both_ways(build, tmp_path, we_initiate):
     with Lab("ikefrag") as lab:
         sw_ns, sg_ns = two_namespaces(lab)
         swdir, sgdir = str(tmp_path / "sw"), str(tmp_path / "sg")
@@ -66,20 +71,22 @@ def test_fragmentation_both_ways(build, tmp_path):
         charon.start()
         cfg = os.path.join(sgdir, "ike.yaml")
         with open(cfg, "w") as f:
-            f.write(connections_yaml(IKE, ESP, False,
+            f.write(connections_yaml(IKE, ESP, we_initiate,
                                      "    fragmentation: yes\n    fragment_size: 300\n"))
         long_ids(cfg)
         # each side's capture holds what the other side sent
         cap_sw = Sniffer(sw_ns, "ikesw0", sgdir, "at_sw", ipproto=17, timeout=60).__enter__()
         cap_sg = Sniffer(sg_ns, "ikesg0", sgdir, "at_sg", ipproto=17, timeout=60).__enter__()
-        sg = SecgwIke(build, sg_ns, sgdir, None, None, False, cfg=cfg)
+        sg = SecgwIke(build, sg_ns, sgdir, None, None, we_initiate, cfg=cfg)
         sock = os.path.join(sgdir, "ike.ctl")
         sg.start(["--ctl", sock])
-        r = charon.swanctl("--initiate", "--child", "net", "--timeout", "20", check=False)
-        assert r.returncode == 0, r.stdout + r.stderr + sg.logtext()[-3000:]
+        if not we_initiate:
+            r = charon.swanctl("--initiate", "--child", "net", "--timeout", "20", check=False)
+            assert r.returncode == 0, r.stdout + r.stderr + sg.logtext()[-3000:]
         sg.wait_for(r"CHILD-KEYS conn=sw")
         wait_installed(charon)
-        ours = sg.wait_for(r"response 1: (\d+) octets in (\d+) fragments")
+        ours = sg.wait_for(r"%s 1: (\d+) octets in (\d+) fragments"
+                           % ("request" if we_initiate else "response"))
         theirs = sg.wait_for(r"message 1 reassembled: (\d+) octets")
         sa = ike_ctl(build, ["-s", sock], "--json", "ike", "list")["ike_sas"][0]
         assert sa["frag"] == "on" and sa["frag_reasm"] == 1, sa
@@ -109,9 +116,10 @@ def test_fragmentation_both_ways(build, tmp_path):
         assert len(frags[ADDR_SW]) == sa["frag_in"], (frags, sa)
         log = charon.logtext()
         assert "reassembled fragmented IKE message" in log, log[-3000:]
-        print("secgw-ike: IKE_AUTH response %s octets in %s fragments; charon's request "
+        print("secgw-ike: IKE_AUTH %s %s octets in %s fragments; charon's answer/request "
               "%s octets reassembled from %d fragments; ike list: frag_out=%d frag_in=%d "
-              "frag_reasm=%d" % (ours.group(1), ours.group(2), theirs.group(1),
+              "frag_reasm=%d" % ("request" if we_initiate else "response",
+                                 ours.group(1), ours.group(2), theirs.group(1),
                                  len(frags[ADDR_SW]), sa["frag_out"], sa["frag_in"],
                                  sa["frag_reasm"]))
 
