@@ -13,7 +13,8 @@
   come up.
 - Half-open flood: bogus IKE_SA_INIT requests from one address stay within
   ike.half_open_per_source (the rest dropped and counted in `secgwctl ike
-  list`), and a real charon from another address still connects.
+  list`), a real charon from another address still connects, and the
+  flood's half-open SAs are deleted after 30 s.
 """
 
 import os
@@ -195,7 +196,7 @@ def ike_sa_init_request(spi):
 def test_half_open_flood(build, tmp_path):
     """FLOOD_N IKE_SA_INIT requests from one configured peer address (raw UDP, new
     SPIs): half_open_per_source of them get an SA, the rest are dropped and counted;
-    charon from its own address still connects."""
+    charon from its own address still connects; the flood's SAs are gone 30 s later."""
     flood_conn = connections_yaml(IKE, ESP, False).replace("connections:\n", "").replace(
         "name: sw", "name: flood").replace("remote_addr: %s" % ADDR_SW,
                                            "remote_addr: %s" % FLOOD_ADDR)
@@ -232,8 +233,17 @@ def test_half_open_flood(build, tmp_path):
         assert "ESTABLISHED" in list_sas(charon)
         st = stats(build, sock)
         assert st["half_open"] == 3 and st["cookies_sent"] == 0, st
+        # the flood's half-open SAs go after 30 s of silence (IKE_HALF_OPEN_MS)
+        while stats(build, sock)["half_open"] > 0 and time.time() - t0 < 34:
+            time.sleep(0.5)
+        t_reaped = time.time() - t0
+        assert stats(build, sock)["half_open"] == 0, t_reaped
+        assert 29 <= t_reaped, t_reaped
+        assert sg.logtext().count("half-open: no IKE_AUTH within 30000 ms") == 3
+        assert "ESTABLISHED" in list_sas(charon)
         lab.stop(sg.proc)
         assert sg.proc.returncode == 0, sg.logtext()[-3000:]
         print("flood of %d from %s: %d half-open, %d dropped per source; charon connected "
-              "%.1f s after the flood began" % (FLOOD_N, FLOOD_ADDR, st["half_open"],
-                                                st["dropped_half_open_per_source"], t_connect))
+              "%.1f s after the flood began; half-open SAs gone after %.1f s"
+              % (FLOOD_N, FLOOD_ADDR, st["half_open"], st["dropped_half_open_per_source"],
+                 t_connect, t_reaped))
