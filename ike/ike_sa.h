@@ -78,7 +78,7 @@ struct ike_sa_cfg {
 	uint16_t fragment_size;
 };
 #define IKE_FRAG_SIZE_DEFAULT 1280 /* RFC 7383 §2.5.1: the IPv6 minimum MTU */
-#define IKE_FRAG_SIZE_MIN 256
+#define IKE_FRAG_SIZE_MIN 256       /* leaves ~150 octets of payload per fragment */
 
 /* A negotiated Child SA, as the data plane needs it.  Keys: the encryption key
  * material includes the 4-byte salt for AEAD (RFC 4106 §8.1). */

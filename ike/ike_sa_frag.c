@@ -123,6 +123,7 @@ int ike_frag_send(struct ike_sa *sa, const uint8_t *inner, size_t len, uint8_t f
 	if (chunk == 0 || (len + chunk - 1) / chunk > IKE_FRAG_MAX)
 		return ike_sa_drop(sa, IKE_SA_DROP_INTERNAL);
 	uint16_t n = (uint16_t)((len + chunk - 1) / chunk);
+	set->valid = false; /* its fragments are about to be overwritten */
 	ike_sa_hdr(sa, exch, response, msg_id, &h);
 	for (uint16_t i = 0; i < n; i++) {
 		size_t at = (size_t)i * chunk, sz = len - at < chunk ? len - at : chunk;
