@@ -24,7 +24,8 @@
 
 static const char *const conn_keys[] = {
 	"name", "local_addr", "remote_addr", "local_id", "remote_id", "psk", "ike", "esp",
-	"local_ts", "remote_ts", "start", "dpd_delay", "keepalive", "rekey_time", NULL,
+	"local_ts", "remote_ts", "start", "dpd_delay", "keepalive", "rekey_time",
+	"fragmentation", "fragment_size", NULL,
 };
 
 static int read_v4(const struct cfg_obj *o, const char *key, uint32_t *ip)
@@ -120,6 +121,7 @@ static int read_ts(const struct cfg_obj *o, const char *key, struct ike_tsv *t)
 static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, struct cfg_conn *c)
 {
 	static const char *const starts[] = {"wait", "initiate", "trap"};
+	static const char *const yes_no[] = {"no", "yes"};
 	struct ike_sa_cfg *k = &c->ike;
 	struct cfg_obj o;
 	char path[YPATH_MAX];
@@ -157,6 +159,12 @@ static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, s
 	if (obj_u32(&o, "dpd_delay", 0, 86400, &k->dpd_delay_s) < 0 ||
 	    obj_u32(&o, "keepalive", 0, 3600, &k->keepalive_s) < 0)
 		return -1;
+	int frag = 1;
+	k->fragment_size = IKE_FRAG_SIZE_DEFAULT;
+	if (obj_enum(&o, "fragmentation", yes_no, 2, &frag) < 0 ||
+	    obj_u16(&o, "fragment_size", IKE_FRAG_SIZE_MIN, IKE_DGRAM_MAX, &k->fragment_size) < 0)
+		return -1;
+	k->fragmentation = frag == 1;
 	c->initiate = start == 1;
 	c->trap = start == 2;
 	c->rekey_time = REKEY_DEFAULT_S;
@@ -176,6 +184,19 @@ void config_conn_free(struct cfg_conn *c, size_t n)
 	free(c);
 }
 
+struct ynode *config_parse_map(struct cfg_walk *w, const char *buf, size_t len)
+{
+	w->err[0] = '\0';
+	struct ynode *root = ytree_parse(w->name, buf, len, w->err);
+
+	if (root != NULL && root->kind != YNODE_MAP) {
+		cfg_fail(w, root, "document", "expected a mapping, got %s", ynode_kind_name(root));
+		ytree_free(root);
+		return NULL;
+	}
+	return root;
+}
+
 int config_conn_load_buffer(const char *name, const char *buf, size_t len, struct cfg_conn **out,
 			    size_t *n, char err[CFG_ERR_MAX])
 {
@@ -187,14 +208,9 @@ int config_conn_load_buffer(const char *name, const char *buf, size_t len, struc
 
 	*out = NULL;
 	*n = 0;
-	err[0] = '\0';
-	struct ynode *root = ytree_parse(name, buf, len, err);
+	struct ynode *root = config_parse_map(&w, buf, len);
 	if (root == NULL)
 		return -1;
-	if (root->kind != YNODE_MAP) {
-		cfg_fail(&w, root, "document", "expected a mapping, got %s", ynode_kind_name(root));
-		goto out;
-	}
 	list = ymap_get(root, "connections");
 	if (list == NULL || ynode_is_null(list)) {
 		rc = 0;
@@ -242,15 +258,16 @@ out:
 	return rc;
 }
 
-int config_conn_load(const char *path, struct cfg_conn **out, size_t *n, char err[CFG_ERR_MAX])
+int config_file_parse(const char *path, char err[CFG_ERR_MAX],
+		      int (*parse)(const char *name, const char *buf, size_t len, void *ctx,
+				   char err[CFG_ERR_MAX]),
+		      void *ctx)
 {
 	FILE *f = fopen(path, "re");
 	char *buf = NULL;
 	size_t len;
 	int rc = -1;
 
-	*out = NULL;
-	*n = 0;
 	if (f == NULL) {
 		snprintf(err, CFG_ERR_MAX, "%s: %s", path, strerror(errno));
 		return -1;
@@ -265,11 +282,33 @@ int config_conn_load(const char *path, struct cfg_conn **out, size_t *n, char er
 		snprintf(err, CFG_ERR_MAX, "%s: %s", path, ferror(f) ? "read error" : "file too large");
 		goto out;
 	}
-	rc = config_conn_load_buffer(path, buf, len, out, n, err);
+	rc = parse(path, buf, len, ctx, err);
 out:
 	if (buf != NULL)
 		OPENSSL_cleanse(buf, CONN_FILE_MAX + 1);
 	free(buf);
 	fclose(f);
 	return rc;
+}
+
+struct conn_out {
+	struct cfg_conn **out;
+	size_t *n;
+};
+
+static int parse_conns(const char *name, const char *buf, size_t len, void *ctx,
+		       char err[CFG_ERR_MAX])
+{
+	struct conn_out *o = ctx;
+
+	return config_conn_load_buffer(name, buf, len, o->out, o->n, err);
+}
+
+int config_conn_load(const char *path, struct cfg_conn **out, size_t *n, char err[CFG_ERR_MAX])
+{
+	struct conn_out o = {out, n};
+
+	*out = NULL;
+	*n = 0;
+	return config_file_parse(path, err, parse_conns, &o);
 }

@@ -34,4 +34,17 @@ int config_conn_load_buffer(const char *name, const char *buf, size_t len, struc
 			    size_t *n, char err[CFG_ERR_MAX]);
 void config_conn_free(struct cfg_conn *c, size_t n);
 
+struct cfg_walk;
+struct ynode;
+/* Parse buf as a YAML document whose top is a mapping (errors as w says);
+ * free with ytree_free().  NULL with w->err set. */
+struct ynode *config_parse_map(struct cfg_walk *w, const char *buf, size_t len);
+
+/* Read path (the file may hold secrets: its copy is wiped) and hand it to
+ * parse; parse's result, or -1 with err set when the file cannot be read. */
+int config_file_parse(const char *path, char err[CFG_ERR_MAX],
+		      int (*parse)(const char *name, const char *buf, size_t len, void *ctx,
+				   char err[CFG_ERR_MAX]),
+		      void *ctx);
+
 #endif

@@ -42,10 +42,12 @@
 #include <openssl/crypto.h>
 
 #include "config_conn.h"
+#include "config_ike.h"
 #include "ctl_client.h"
 #include "ike_msg.h"
 #include "ike_natt.h"
 #include "ike_sa.h"
+#include "iked_admit.h"
 #include "iked_ctl.h"
 #include "iked_dp.h"
 #include "iked_relay.h"
@@ -124,6 +126,7 @@ static struct {
 	bool have_traps;
 	struct iked_ctl ctlsock; /* secgwctl ike ... */
 	bool have_ctlsock;
+	struct iked_admit admit; /* new responder SAs: COOKIEs, half-open limits */
 } g;
 
 static volatile sig_atomic_t stop;
@@ -210,6 +213,14 @@ static void send_dgram(uint32_t local_ip, const struct ike_dgram *d)
 		}
 	}
 	logf_(0, "no socket for local port %u", d->local_port);
+}
+
+/* out, and the further datagrams of the same message (IKE fragments). */
+static void send_all(struct entry *e, struct ike_dgram *out)
+{
+	do
+		send_dgram(e->conn->ike.local_ip, out);
+	while (ike_sa_next_out(e->sa, out) == 1);
 }
 
 static void hexs(char *out, const struct ike_key *k)
@@ -344,7 +355,7 @@ static void rekey_due(struct entry *e, uint64_t now)
 		return;
 	e->rekey_at = now + REKEY_RETRY_MS;
 	if (ike_sa_rekey_child(e->sa, now, &out) == 1)
-		send_dgram(e->conn->ike.local_ip, &out);
+		send_all(e, &out);
 }
 
 static void reap(void)
@@ -408,6 +419,46 @@ static const struct cfg_conn *find_conn(uint32_t local, uint32_t remote)
 	return NULL;
 }
 
+/* Responder SAs not yet established: in all, and those of peer address src. */
+static size_t half_open(uint32_t src, size_t *from_src)
+{
+	struct ike_sa_info in;
+	size_t n = 0;
+
+	*from_src = 0;
+	for (size_t i = 0; i < g.n_sas; i++) {
+		enum ike_sa_state st = ike_sa_state(g.sas[i].sa);
+
+		if (ike_sa_role(g.sas[i].sa) != IKE_ROLE_RESPONDER || st == IKE_SA_ESTABLISHED ||
+		    st == IKE_SA_DEAD)
+			continue;
+		n++;
+		ike_sa_query(g.sas[i].sa, &in);
+		*from_src += in.remote_ip == src;
+	}
+	return n;
+}
+
+/* Whether an IKE_SA_INIT request no SA knows may have one (iked_admit.h). */
+static bool admit(uint32_t local_ip, uint16_t local_port, uint32_t src, uint16_t sport,
+		  const uint8_t *msg, size_t len)
+{
+	static struct ike_dgram reply;
+	size_t from_src, n = half_open(src, &from_src);
+
+	switch (iked_admit_check(&g.admit, msg, len, src, sport, local_port, n, from_src, now_ms(),
+				 &reply)) {
+	case IKED_ADMIT:
+		return true;
+	case IKED_COOKIE:
+		send_dgram(local_ip, &reply);
+		return false;
+	default:
+		logf_(2, "IKE_SA_INIT dropped: %zu half-open, %zu from its address", n, from_src);
+		return false;
+	}
+}
+
 /* One datagram from remote src:sport to our local_ip:local_port, either transport. */
 static void handle(uint32_t local_ip, uint16_t local_port, uint32_t src, uint16_t sport,
 		   const uint8_t *buf, size_t n)
@@ -452,6 +503,8 @@ static void handle(uint32_t local_ip, uint16_t local_port, uint32_t src, uint16_
 			logf_(2, "IKE_SA_INIT from an unknown peer dropped");
 			return;
 		}
+		if (!admit(local_ip, local_port, src, sport, msg, len))
+			return;
 		e = add_sa(c, IKE_ROLE_RESPONDER);
 		if (e == NULL)
 			return;
@@ -461,7 +514,7 @@ static void handle(uint32_t local_ip, uint16_t local_port, uint32_t src, uint16_
 	 * our answer (or our Delete of the old one). */
 	settle(e);
 	if (rc == 1)
-		send_dgram(e->conn->ike.local_ip, &out);
+		send_all(e, &out);
 }
 
 static void receive(const struct sock *s)
@@ -488,7 +541,7 @@ static void initiate(const struct cfg_conn *c)
 	struct entry *e = add_sa(c, IKE_ROLE_INITIATOR);
 
 	if (e != NULL && ike_sa_start(e->sa, now_ms(), &out) == 1)
-		send_dgram(c->ike.local_ip, &out);
+		send_all(e, &out);
 }
 
 /* start: initiate connections keep one IKE SA: a new one RETRY_MS after the last died. */
@@ -549,6 +602,20 @@ static void ctl_list(void *ctx, struct iked_ctl_reply *r)
 		iked_ctl_put_sa(r, g.sas[i].conn->ike.name, g.sas[i].sa);
 }
 
+static void ctl_stats(void *ctx, struct iked_ctl_reply *r)
+{
+	size_t from_src;
+
+	(void)ctx;
+	iked_ctl_printf(r, "stats sas=%zu half_open=%zu", g.n_sas, half_open(0, &from_src));
+	for (size_t k = 0; k < IKED_ADMIT_STAT_COUNT; k++)
+		iked_ctl_printf(r, " %s=%llu", iked_admit_stat_name(k),
+				(unsigned long long)g.admit.stats[k]);
+	for (size_t k = 0; k < IKED_DROP_COUNT; k++)
+		iked_ctl_printf(r, " %s=%llu", iked_drop_names[k], (unsigned long long)g.drops[k]);
+	iked_ctl_printf(r, "\n");
+}
+
 static const struct cfg_conn *conn_named(const char *name, char *err, size_t err_len)
 {
 	for (size_t k = 0; k < g.n_conns; k++)
@@ -593,7 +660,7 @@ static int ctl_terminate(void *ctx, const char *name, char *err, size_t err_len)
 		e->terminated = true;
 		n++;
 		if (ike_sa_delete(e->sa, now_ms(), &out) == 1)
-			send_dgram(c->ike.local_ip, &out);
+			send_all(e, &out);
 		else
 			ike_sa_abort(e->sa);
 	}
@@ -652,7 +719,8 @@ static void loop(uint64_t until)
 {
 	struct pollfd pfd[MAX_SOCKS + 1 + IKED_CTL_CLIENTS];
 	static struct ike_dgram out;
-	static const struct iked_ctl_ops ops = {ctl_list, ctl_initiate, ctl_terminate, NULL};
+	static const struct iked_ctl_ops ops = {ctl_list, ctl_initiate, ctl_terminate, NULL,
+						ctl_stats};
 
 	while (until != 0 ? now_ms() < until && g.n_sas > 0 : !stop) {
 		uint64_t now = now_ms(), next = UINT64_MAX;
@@ -661,7 +729,7 @@ static void loop(uint64_t until)
 			struct entry *e = &g.sas[i];
 
 			if (ike_sa_timer(e->sa, now, &out) == 1)
-				send_dgram(e->conn->ike.local_ip, &out);
+				send_all(e, &out);
 			rekey_due(e, now);
 			uint64_t t = ike_sa_next_timer(e->sa);
 			next = t < next ? t : next;
@@ -739,6 +807,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: no connections\n", cfg_path);
 		return 1;
 	}
+	struct cfg_ike ike;
+	if (config_ike_load(cfg_path, &ike, err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	const struct iked_admit_cfg acfg = {ike.cookie_threshold, ike.half_open_per_source,
+					    ike.half_open_max};
+	if (iked_admit_init(&g.admit, &acfg, now_ms(), 0) < 0) {
+		fprintf(stderr, "secgw-ike: no random secret for cookies\n");
+		return 1;
+	}
 	if (dp_prefix != NULL || dp_sock != NULL) {
 		int rc = dp_sock != NULL ? ctl_connect_path(&g.ctl, dp_sock)
 					 : ctl_connect(&g.ctl, dp_prefix);
@@ -801,7 +880,7 @@ int main(int argc, char **argv)
 	/* Tell the peers (§1.4.1), and give their answers a moment. */
 	for (size_t i = 0; i < g.n_sas; i++)
 		if (ike_sa_delete(g.sas[i].sa, now_ms(), &out) == 1)
-			send_dgram(g.sas[i].conn->ike.local_ip, &out);
+			send_all(&g.sas[i], &out);
 	loop(now_ms() + DELETE_WAIT_MS);
 	for (size_t i = 0; i < g.n_sas; i++) {
 		uninstall(&g.sas[i]);
@@ -823,6 +902,7 @@ int main(int argc, char **argv)
 	if (g.have_ctlsock)
 		iked_ctl_close(&g.ctlsock);
 	config_conn_free(g.conns, g.n_conns);
+	iked_admit_fini(&g.admit);
 	free(g.retry_at);
 	return 0;
 }
