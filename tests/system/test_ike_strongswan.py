@@ -66,7 +66,8 @@ def secgw_ike_path(build):
 class Charon:
     """One charon instance in a namespace, private /run, vici socket in dir."""
 
-    def __init__(self, ns, workdir, ike, esp, child_extra=""):
+    def __init__(self, ns, workdir, ike, esp, child_extra="", local=ADDR_SW, remote=ADDR_SG,
+                 conf_extra=""):
         self.ns, self.dir = ns, workdir
         os.makedirs(os.path.join(workdir, "run"), exist_ok=True)
         self.conf = os.path.join(workdir, "strongswan.conf")
@@ -76,6 +77,7 @@ class Charon:
             f.write("""charon {
     install_routes = no
     retransmit_tries = 3
+    %s
     load = random nonce aes sha1 sha2 hmac gcm pem pkcs1 x509 pubkey openssl kdf kernel-libipsec kernel-netlink socket-default vici updown
     plugins { vici { socket = unix://%s } }
     filelog {
@@ -88,7 +90,7 @@ class Charon:
               enc = 1 }
     }
 }
-""" % (self.vici, self.log))
+""" % (conf_extra, self.vici, self.log))
         with open(os.path.join(workdir, "swanctl.conf"), "w") as f:
             f.write("""connections {
     sg {
@@ -111,7 +113,7 @@ class Charon:
 secrets { ike-sg { id-sg = %s
                    id-sw = %s
                    secret = "%s" } }
-""" % (ADDR_SW, ADDR_SG, ike, ID_SW, ID_SG, NET_SW, NET_SG, esp, child_extra, ID_SG, ID_SW,
+""" % (local, remote, ike, ID_SW, ID_SG, NET_SW, NET_SG, esp, child_extra, ID_SG, ID_SW,
        PSK))
         self.env = dict(os.environ, STRONGSWAN_CONF=self.conf)
 
@@ -137,7 +139,7 @@ secrets { ike-sg { id-sg = %s
             return f.read()
 
 
-def connections_yaml(ike, esp, initiate, extra=""):
+def connections_yaml(ike, esp, initiate, extra="", local=ADDR_SG, remote=ADDR_SW):
     return ("""connections:
   - name: sw
     local_addr: %s
@@ -150,7 +152,7 @@ def connections_yaml(ike, esp, initiate, extra=""):
     local_ts: %s
     remote_ts: %s
     start: %s
-%s""" % (ADDR_SG, ADDR_SW, ID_SG, ID_SW, PSK, ike, esp, NET_SG, NET_SW,
+%s""" % (local, remote, ID_SG, ID_SW, PSK, ike, esp, NET_SG, NET_SW,
        "initiate" if initiate else "wait", extra))
 
 
