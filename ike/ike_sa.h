@@ -69,6 +69,9 @@ struct ike_sa_cfg {
 	struct ike_tsv local_ts, remote_ts;
 	uint32_t dpd_delay_s; /* liveness check after this idle time, 0 = off (ike_sa_dpd.c) */
 	uint32_t keepalive_s; /* NAT keepalive interval when behind a NAT, 0 = off */
+	uint32_t retx_base_ms; /* first retransmission timeout, 0 = IKE_RETX_BASE_MS */
+	uint32_t retx_tries;   /* retransmissions before giving up; with retx_base_ms 0:
+				* IKE_RETX_TRIES */
 };
 
 /* A negotiated Child SA, as the data plane needs it.  Keys: the encryption key
@@ -236,7 +239,8 @@ uint64_t ike_sa_dpd_next(const struct ike_sa *sa);
 /* True when the pending request is a liveness check (for the timeout log). */
 bool ike_sa_dpd_pending(const struct ike_sa *sa);
 
-/* Retransmission schedule: first timeout, doubled each try, this many tries. */
+/* Default retransmission schedule (cfg.retx_*): first timeout, doubled each
+ * try, this many tries. */
 #define IKE_RETX_BASE_MS 1000u
 #define IKE_RETX_TRIES 5u
 

@@ -47,6 +47,7 @@
 #include "ike_sa.h"
 #include "iked_ctl.h"
 #include "iked_dp.h"
+#include "iked_events.h"
 #include "iked_relay.h"
 
 #define MAX_SOCKS 64
@@ -118,6 +119,8 @@ static struct {
 	uint64_t drops[IKED_DROP_COUNT];
 	struct iked_ctl ctlsock; /* secgwctl ike ... */
 	bool have_ctlsock;
+	struct iked_events events; /* the data plane's lifetime events */
+	uint64_t events_at;        /* next poll of them */
 } g;
 
 static volatile sig_atomic_t stop;
@@ -284,7 +287,8 @@ static void switch_child(struct entry *e, const struct ike_child_sa *c)
 	uint32_t p_in = e->prio_in < PRIO_MAX ? e->prio_in + 1 : e->prio_in;
 
 	uninstall_old(e); /* a previous switch left unfinished */
-	if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, p_out, p_in, err, sizeof(err)) < 0) {
+	if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, &e->conn->child_life, p_out, p_in, err,
+			    sizeof(err)) < 0) {
 		logf_(0, "%s: cannot install the rekeyed Child SA: %s", e->conn->ike.name, err);
 		return;
 	}
@@ -308,8 +312,8 @@ static void settle(struct entry *e)
 		for (size_t i = 0; i < g.n_sas; i++)
 			if (&g.sas[i] != e && g.sas[i].conn == e->conn)
 				uninstall(&g.sas[i]);
-		if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, POLICY_PRIO, POLICY_PRIO, err,
-				    sizeof(err)) < 0) {
+		if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, &e->conn->child_life, POLICY_PRIO,
+				    POLICY_PRIO, err, sizeof(err)) < 0) {
 			logf_(0, "%s: cannot install the Child SA: %s", e->conn->ike.name, err);
 		} else {
 			e->child = *c;
@@ -339,6 +343,24 @@ static void rekey_due(struct entry *e, uint64_t now)
 	e->rekey_at = now + REKEY_RETRY_MS;
 	if (ike_sa_rekey_child(e->sa, now, &out) == 1)
 		send_dgram(e->conn->ike.local_ip, &out);
+}
+
+/* The data plane's lifetime event for a half of a current Child SA: rekey it
+ * now (a soft limit; at a hard one the old pair already refuses traffic). */
+static void on_dp_event(void *ctx, const struct ctl_event *ev)
+{
+	(void)ctx;
+	for (size_t i = 0; i < g.n_sas; i++) {
+		struct entry *e = &g.sas[i];
+		bool in = ev->dir == CFG_DIR_IN;
+
+		if (!e->installed || ev->spi != (in ? e->child.spi_in : e->child.spi_out))
+			continue;
+		logf_(1, "%s: Child SA spi_%s 0x%08x reached its %s %s limit: rekeying",
+		      e->conn->ike.name, in ? "in" : "out", ev->spi, iked_event_kind_name(ev->kind),
+		      iked_event_limit_name(ev->limit));
+		e->rekey_at = now_ms();
+	}
 }
 
 static void reap(void)
@@ -450,9 +472,12 @@ static void handle(uint32_t local_ip, uint16_t local_port, uint32_t src, uint16_
 		if (e == NULL)
 			return;
 	}
-	if (ike_sa_input(e->sa, msg, len, src, sport, local_port, now_ms(), &out) == 1)
-		send_dgram(e->conn->ike.local_ip, &out);
+	int rc = ike_sa_input(e->sa, msg, len, src, sport, local_port, now_ms(), &out);
+	/* Install first: our answer (or, after our rekey, our Delete of the old
+	 * Child SA) lets the peer send on the new Child SA at once. */
 	settle(e);
+	if (rc == 1)
+		send_dgram(e->conn->ike.local_ip, &out);
 }
 
 static void receive(const struct sock *s)
@@ -616,6 +641,13 @@ static void loop(uint64_t until)
 	while (until != 0 ? now_ms() < until && g.n_sas > 0 : !stop) {
 		uint64_t now = now_ms(), next = UINT64_MAX;
 
+		if (g.have_ctl && now >= g.events_at) {
+			if (iked_events_poll(&g.ctl, &g.events, on_dp_event, NULL) < 0)
+				logf_(0, "data plane events: %s", g.ctl.err);
+			g.events_at = now + IKED_EVENTS_POLL_MS;
+		}
+		if (g.have_ctl)
+			next = g.events_at;
 		for (size_t i = 0; i < g.n_sas; i++) {
 			struct entry *e = &g.sas[i];
 
