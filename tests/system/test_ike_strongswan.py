@@ -190,23 +190,43 @@ class SecgwIke:
         pytest.fail("secgw-ike never logged %r:\n%s" % (pattern, self.logtext()[-4000:]))
 
 
-def charon_keys(log):
-    """The last Child SA keys charon logged (keymat_v2, chd = 4): name -> bytes."""
-    keys = {}
+def charon_dumps(log, pattern):
+    """(match, bytes) for each line of charon's log that matches pattern, whose
+    last group is the length of the hex dump on the lines after it."""
+    out = []
     lines = log.splitlines()
     for i, line in enumerate(lines):
-        m = re.search(r"(encryption|integrity) (initiator|responder) key => (\d+) bytes", line)
+        m = re.search(pattern, line)
         if not m:
             continue
-        n = int(m.group(3))
+        n = int(m.group(m.lastindex))
         data = b""
         for hl in lines[i + 1:]:
             h = re.match(r".*?\s+(\d+): ((?:[0-9A-F]{2} ?)+)", hl)
             if not h or len(data) >= n:
                 break
             data += bytes.fromhex(h.group(2).replace(" ", ""))
-        keys["%s_%s" % (m.group(1), m.group(2))] = data[:n]
-    return keys
+        out.append((m, data[:n]))
+    return out
+
+
+def charon_keys(log):
+    """The last Child SA keys charon logged (keymat_v2, chd = 4): name -> bytes."""
+    return {"%s_%s" % (m.group(1), m.group(2)): data for m, data in charon_dumps(
+        log, r"(encryption|integrity) (initiator|responder) key => (\d+) bytes")}
+
+
+def charon_ike_keys(log):
+    """The SK_e* / SK_a* of each IKE SA charon derived (ike = 4), in order:
+    [{"ei": bytes, "er": ..., "ai": ..., "ar": ...}] (no SK_a* for AEAD)."""
+    sas = []
+    # keymat_v2 logs SK_d first, then the others
+    for m, data in charon_dumps(log, r"Sk_(d|ei|er|ai|ar) secret => (\d+) bytes"):
+        if m.group(1) == "d":
+            sas.append({})
+        elif sas:
+            sas[-1][m.group(1)] = data
+    return sas
 
 
 def list_sas(charon):
