@@ -24,6 +24,7 @@ Child SA rekeying (CREATE_CHILD_SA) by either side while a ping runs through
 secgw-dp.
 """
 
+import contextlib
 import os
 import re
 import subprocess
@@ -63,6 +64,29 @@ def secgw_ike_path(build):
     return p
 
 
+def charon_connection(name, child, ike, esp, child_extra="", local=ADDR_SW, remote=ADDR_SG):
+    """A swanctl.conf connections section: PSK, our IDs, one tunnel Child SA."""
+    return """connections {
+    %s {
+        version = 2
+        local_addrs = %s
+        remote_addrs = %s
+        proposals = %s
+        local { auth = psk
+                id = %s }
+        remote { auth = psk
+                 id = %s }
+        children {
+            %s { local_ts = %s
+                  remote_ts = %s
+                  esp_proposals = %s
+                  %s }
+        }
+    }
+}
+""" % (name, local, remote, ike, ID_SW, ID_SG, child, NET_SW, NET_SG, esp, child_extra)
+
+
 class Charon:
     """One charon instance in a namespace, private /run, vici socket in dir."""
 
@@ -92,29 +116,11 @@ class Charon:
 }
 """ % (conf_extra, self.vici, self.log))
         with open(os.path.join(workdir, "swanctl.conf"), "w") as f:
-            f.write("""connections {
-    sg {
-        version = 2
-        local_addrs = %s
-        remote_addrs = %s
-        proposals = %s
-        local { auth = psk
-                id = %s }
-        remote { auth = psk
-                 id = %s }
-        children {
-            net { local_ts = %s
-                  remote_ts = %s
-                  esp_proposals = %s
-                  %s }
-        }
-    }
-}
-secrets { ike-sg { id-sg = %s
+            f.write(charon_connection("sg", "net", ike, esp, child_extra, local, remote))
+            f.write("""secrets { ike-sg { id-sg = %s
                    id-sw = %s
                    secret = "%s" } }
-""" % (local, remote, ike, ID_SW, ID_SG, NET_SW, NET_SG, esp, child_extra, ID_SG, ID_SW,
-       PSK))
+""" % (ID_SG, ID_SW, PSK))
         self.env = dict(os.environ, STRONGSWAN_CONF=self.conf)
 
     def start(self):
@@ -422,6 +428,45 @@ def wait_installed(charon, timeout=10):
     assert "INSTALLED" in list_sas(charon), list_sas(charon)
 
 
+@contextlib.contextmanager
+def ike_through_dp(build, lab, tmp_path, tag, ours="", charon_child=""):
+    """via_dp_lab with secgw-dp, charon (its Child SA options charon_child) and
+    secgw-ike initiating through secgw-dp (--via-dp; `ours`: extra connection
+    lines).  Once the Child SA is in on both sides and charon's TUN device routes
+    the answers, yields (host, gw, charon, sg, first) with first the first Child
+    SA's (spi_in, spi_out); stops secgw-ike and secgw-dp at the end."""
+    sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, tag)
+    text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
+        "aes128gcm16-prfsha256-x25519", "aes128gcm16", True, ours)
+    gw = Gateway(build, gw_ns, text, gwdir, name="gw")
+    charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16", charon_child)
+    charon.start()
+    sg = None
+    try:
+        gw.start()
+        sg = SecgwIke(build, gw_ns, gwdir, None, None, True, cfg=gw.config)
+        sg.start(["--dp", prefix, "--via-dp"])
+        m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
+        wait_installed(charon)
+        # charon runs with install_routes = no: send the far side's answers into
+        # kernel-libipsec's TUN device ourselves
+        sw_ns.ip("route", "add", NET_SG, "dev", "ipsec0", "src", "10.99.7.1")
+        yield host, gw, charon, sg, (int(m.group(1), 16), int(m.group(2), 16))
+    finally:
+        if sg is not None and sg.proc.poll() is None:
+            lab.stop(sg.proc)
+        gw.stop()
+
+
+def ping_far_host(host, count, interval):
+    """ping the host behind charon: (sent, received, output)."""
+    p = host.run(["ping", "-c", str(count), "-i", interval, "-W", "2", "10.99.7.1"],
+                 check=False, timeout=60)
+    m = re.search(r"(\d+) packets transmitted, (\d+) received", p.stdout)
+    assert m, p.stdout
+    return int(m.group(1)), int(m.group(2)), p.stdout
+
+
 def test_child_sa_into_secgw_dp(build, tmp_path):
     """secgw-ike with --dp: the Child SA pair and its two policies appear in a running
     secgw-dp (`secgwctl sa list` / `policy list`), ESP in UDP 4500, and go away
@@ -496,42 +541,22 @@ def test_end_to_end_through_secgw_dp(build, tmp_path):
     is installed into secgw-dp, and a host behind secgw-dp pings a host behind
     strongSwan through it: ESP in UDP 4500 both ways, encrypted by secgw-dp and by
     charon's kernel-libipsec."""
-    with Lab("ikee2e") as lab:
-        sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, "e2e")
-        text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
-            "aes128gcm16-prfsha256-x25519", "aes128gcm16", True)
-        gw = Gateway(build, gw_ns, text, gwdir, name="gw")
-        charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
-        charon.start()
-        sg = None
-        try:
-            gw.start()
-            sg = SecgwIke(build, gw_ns, gwdir, None, None, True, cfg=gw.config)
-            sg.start(["--dp", prefix, "--via-dp"])
-            m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
-            spi_in, spi_out = int(m.group(1), 16), int(m.group(2), 16)
-            wait_installed(charon)
-            # charon runs with install_routes = no: send the far side's answers into
-            # kernel-libipsec's TUN device ourselves
-            sw_ns.ip("route", "add", NET_SG, "dev", "ipsec0", "src", "10.99.7.1")
-            before = gw.stats()
-            p = host.run(["ping", "-c", "5", "-i", "0.2", "-W", "2", "10.99.7.1"], check=False)
-            moved = {k: gw.stats().get(k, 0) - before.get(k, 0) for k in
-                     ("out_protect", "in_esp", "ike_to_daemon", "ike_from_daemon")}
-            assert p.returncode == 0 and " 0% packet loss" in p.stdout, \
-                "ping through secgw-dp and strongSwan failed:\n%s\ncounters: %s\n%s" % (
-                    p.stdout, moved, list_sas(charon))
-            sas = gw.sa_list()
-            assert sas[spi_out]["packets"] >= 5 and sas[spi_in]["packets"] >= 5, sas
-            st = gw.stats()
-            assert st.get("ike_to_daemon", 0) >= 2 and st.get("ike_from_daemon", 0) >= 2, st
-            lab.stop(sg.proc)
-            assert sg.proc.returncode == 0, sg.logtext()[-3000:]
-            assert "ESTABLISHED" not in list_sas(charon)
-        finally:
-            if sg is not None and sg.proc.poll() is None:
-                lab.stop(sg.proc)
-            gw.stop()
+    with Lab("ikee2e") as lab, ike_through_dp(build, lab, tmp_path, "e2e") as (
+            host, gw, charon, sg, (spi_in, spi_out)):
+        before = gw.stats()
+        sent, got, out = ping_far_host(host, 5, "0.2")
+        moved = {k: gw.stats().get(k, 0) - before.get(k, 0) for k in
+                 ("out_protect", "in_esp", "ike_to_daemon", "ike_from_daemon")}
+        assert sent == got == 5, \
+            "ping through secgw-dp and strongSwan failed:\n%s\ncounters: %s\n%s" % (
+                out, moved, list_sas(charon))
+        sas = gw.sa_list()
+        assert sas[spi_out]["packets"] >= 5 and sas[spi_in]["packets"] >= 5, sas
+        st = gw.stats()
+        assert st.get("ike_to_daemon", 0) >= 2 and st.get("ike_from_daemon", 0) >= 2, st
+        lab.stop(sg.proc)
+        assert sg.proc.returncode == 0, sg.logtext()[-3000:]
+        assert "ESTABLISHED" not in list_sas(charon)
 
 
 def ike_ctl(build, sock_args, *args, check=True):
@@ -652,84 +677,61 @@ def test_child_rekey_through_secgw_dp(build, tmp_path, rekeyer):
     The Child SA changes SPIs at least twice on both sides (secgwctl sa list,
     swanctl --list-sas), the old SAs are gone afterwards, secgw-dp drops nothing, and
     the ping loses at most one packet per rekey, at the peer (the figure is printed)."""
-    with Lab("ikerk") as lab:
-        sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, "rk")
-        ours = "    rekey_time: %d\n" % (5 if rekeyer == "secgw" else 0)
-        text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
-            "aes128gcm16-prfsha256-x25519", "aes128gcm16", True, ours)
-        gw = Gateway(build, gw_ns, text, gwdir, name="gw")
-        charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16",
-                        # life_time well past rekey_time: libipsec's
-                        # whole-second expiry would else hit first
-                        "rekey_time = %s\n life_time = 60s\n rand_time = 1s"
-                        % ("5s" if rekeyer == "charon" else "0"))
-        charon.start()
-        sg = None
-        try:
-            gw.start()
-            sg = SecgwIke(build, gw_ns, gwdir, None, None, True, cfg=gw.config)
-            sg.start(["--dp", prefix, "--via-dp"])
-            m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
-            first = (int(m.group(1), 16), int(m.group(2), 16))
-            wait_installed(charon)
-            sw_ns.ip("route", "add", NET_SG, "dev", "ipsec0", "src", "10.99.7.1")
-            p = host.run(["ping", "-c", "60", "-i", "0.2", "-W", "2", "10.99.7.1"],
-                         check=False, timeout=60)
-            m = re.search(r"(\d+) packets transmitted, (\d+) received", p.stdout)
-            assert m, p.stdout
-            sent, got = int(m.group(1)), int(m.group(2))
+    with Lab("ikerk") as lab, ike_through_dp(
+            build, lab, tmp_path, "rk", "    rekey_time: %d\n" % (5 if rekeyer == "secgw" else 0),
+            # life_time well past rekey_time: libipsec's whole-second expiry
+            # would else hit first
+            "rekey_time = %s\n life_time = 60s\n rand_time = 1s"
+            % ("5s" if rekeyer == "charon" else "0")) as (host, gw, charon, sg, first):
+        sent, got, out = ping_far_host(host, 60, "0.2")
+        log = sg.logtext()
+        keys = re.findall(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})",
+                          log)
+        rekeys = len(keys) - 1
+        drops = {k: v for k, v in gw.stats().items() if k.startswith("drop") and v}
+        print("rekeyer %s: %d rekeys, ping %d sent, %d received, loss %d; secgw-dp drops %s"
+              % (rekeyer, rekeys, sent, got, sent - got, drops))
+        assert rekeys >= 2, log[-4000:]
+        assert "peer error" not in log
+        if rekeyer == "secgw":
+            assert "Child SA rekeyed: " in log, log[-4000:]
+        else:
+            assert "Child SA rekeyed by the peer" in log, log[-4000:]
+        # make before break: secgw-dp drops nothing while both pairs are in place
+        # (a packet on the old SA matches its own, identical inbound policy)
+        assert not drops, drops
+        assert sent - got <= rekeys, "ping lost %d of %d over %d rekeys:\n%s" % (
+            sent - got, sent, rekeys, out[-2000:])
+        # settle: a rekey in progress finishes, its old pair leaves
+        deadline = time.time() + 10
+        while time.time() < deadline:
             log = sg.logtext()
-            keys = re.findall(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})",
-                              log)
-            rekeys = len(keys) - 1
-            drops = {k: v for k, v in gw.stats().items() if k.startswith("drop") and v}
-            print("rekeyer %s: %d rekeys, ping %d sent, %d received, loss %d; secgw-dp drops %s"
-                  % (rekeyer, rekeys, sent, got, sent - got, drops))
-            assert rekeys >= 2, log[-4000:]
-            assert "peer error" not in log
-            if rekeyer == "secgw":
-                assert "Child SA rekeyed: " in log, log[-4000:]
-            else:
-                assert "Child SA rekeyed by the peer" in log, log[-4000:]
-            # make before break: secgw-dp drops nothing while both pairs are in place
-            # (a packet on the old SA matches its own, identical inbound policy)
-            assert not drops, drops
-            assert sent - got <= rekeys, "ping lost %d of %d over %d rekeys:\n%s" % (
-                sent - got, sent, rekeys, p.stdout[-2000:])
-            # settle: a rekey in progress finishes, its old pair leaves
-            deadline = time.time() + 10
-            while time.time() < deadline:
-                log = sg.logtext()
-                if log.count("Child SA installed") == log.count("old Child SA removed") + 1:
-                    break
-                time.sleep(0.2)
-            keys = re.findall(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})",
-                              log)
-            last = (int(keys[-1][0], 16), int(keys[-1][1], 16))
-            # §2.17: the rekeying side's KEYMAT half is the "initiator" one; charon
-            # logs each Child SA's keys (it may have started the next rekey since)
-            m = re.findall(r"CHILD-KEYS conn=sw spi_in=\w+ spi_out=\w+ encr_in=([0-9a-f]*) "
-                           r"integ_in=[0-9a-f]* encr_out=([0-9a-f]*)", log)
-            enc_in, enc_out = bytes.fromhex(m[-1][0]), bytes.fromhex(m[-1][1])
-            want = ((enc_out, enc_in) if rekeyer == "secgw" else (enc_in, enc_out))
-            clog = charon.logtext().splitlines()
-            seen = []
-            for i in range(len(clog)):
-                k = charon_keys("\n".join(clog[i:i + 12]))
-                if "encryption_initiator" in k and "encryption_responder" in k:
-                    seen.append((k["encryption_initiator"], k["encryption_responder"]))
-            assert want in seen, (want, seen)
-            assert last[0] != first[0] and last[1] != first[1]
-            sas = gw.sa_list()
-            assert set(sas) == set(last), (sas.keys(), first, last)
-            listed = list_sas(charon)
-            assert ("%08x" % last[0]) in listed and ("%08x" % last[1]) in listed, listed
-            assert ("%08x" % first[0]) not in listed and ("%08x" % first[1]) not in listed, \
-                listed
-            assert listed.count("INSTALLED") == 1, listed
-            lab.stop(sg.proc)
-            assert sg.proc.returncode == 0, sg.logtext()[-3000:]
-        finally:
-            if sg is not None and sg.proc.poll() is None:
-                lab.stop(sg.proc)
-            gw.stop()
+            if log.count("Child SA installed") == log.count("old Child SA removed") + 1:
+                break
+            time.sleep(0.2)
+        keys = re.findall(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})",
+                          log)
+        last = (int(keys[-1][0], 16), int(keys[-1][1], 16))
+        # §2.17: the rekeying side's KEYMAT half is the "initiator" one; charon
+        # logs each Child SA's keys (it may have started the next rekey since)
+        m = re.findall(r"CHILD-KEYS conn=sw spi_in=\w+ spi_out=\w+ encr_in=([0-9a-f]*) "
+                       r"integ_in=[0-9a-f]* encr_out=([0-9a-f]*)", log)
+        enc_in, enc_out = bytes.fromhex(m[-1][0]), bytes.fromhex(m[-1][1])
+        want = ((enc_out, enc_in) if rekeyer == "secgw" else (enc_in, enc_out))
+        clog = charon.logtext().splitlines()
+        seen = []
+        for i in range(len(clog)):
+            k = charon_keys("\n".join(clog[i:i + 12]))
+            if "encryption_initiator" in k and "encryption_responder" in k:
+                seen.append((k["encryption_initiator"], k["encryption_responder"]))
+        assert want in seen, (want, seen)
+        assert last[0] != first[0] and last[1] != first[1]
+        sas = gw.sa_list()
+        assert set(sas) == set(last), (sas.keys(), first, last)
+        listed = list_sas(charon)
+        assert ("%08x" % last[0]) in listed and ("%08x" % last[1]) in listed, listed
+        assert ("%08x" % first[0]) not in listed and ("%08x" % first[1]) not in listed, \
+            listed
+        assert listed.count("INSTALLED") == 1, listed
+        lab.stop(sg.proc)
+        assert sg.proc.returncode == 0, sg.logtext()[-3000:]

@@ -28,9 +28,8 @@ import pytest
 from conftest import Sniffer
 import tshark_esp
 from netns import Lab, run
-from test_ike_strongswan import (ADDR_SG, ADDR_SW, ID_SG, ID_SW, NET_SG, NET_SW, Charon,
-                                 SecgwIke, charon_ike_keys, ike_ctl, list_sas, two_namespaces,
-                                 wait_until)
+from test_ike_strongswan import (ADDR_SG, Charon, SecgwIke, charon_connection,
+                                 charon_ike_keys, ike_ctl, list_sas, two_namespaces, wait_until)
 
 # (encryption, integrity or PRF keyword): AEAD, and CBC with SK_ai / SK_ar
 SUITES = [("aes128gcm16", "prfsha256"), ("aes128", "sha256")]
@@ -44,27 +43,8 @@ NO_PROPOSAL_CHOSEN, INVALID_KE_PAYLOAD, REKEY_SA = 14, 17, 16393
 
 def extra_connections(enc, integ):
     """charon's "ke" (KE for ecp256 first) and "bad" (nothing we allow) connections."""
-    conn = """connections {
-    %s {
-        version = 2
-        local_addrs = %s
-        remote_addrs = %s
-        proposals = %s
-        local { auth = psk
-                id = %s }
-        remote { auth = psk
-                 id = %s }
-        children { %s { local_ts = %s
-                        remote_ts = %s
-                        esp_proposals = %s } }
-    }
-}
-"""
-    return "".join(conn % (name, ADDR_SW, ADDR_SG, prop, ID_SW, ID_SG, child, NET_SW, NET_SG,
-                           ESP)
-                   for name, prop, child in (
-                       ("ke", "%s-%s-ecp256-x25519" % (enc, integ), "ke-net"),
-                       ("bad", "aes256-sha384-ecp384", "bad-net")))
+    return (charon_connection("ke", "ke-net", "%s-%s-ecp256-x25519" % (enc, integ), ESP) +
+            charon_connection("bad", "bad-net", "aes256-sha384-ecp384", ESP))
 
 
 def our_messages(pcap, workdir, ike_sas):
