@@ -634,12 +634,15 @@ def test_secgwctl_ike_list_terminate_initiate(build, tmp_path):
 
 def test_dpd_dead_peer_into_secgw_dp(build, tmp_path):
     """dpd_delay 2 with secgw-dp: charon is killed (-9); secgw-ike's liveness check
-    goes unanswered through the retransmission schedule, it logs the peer dead, and
-    the Child SA pair is gone from secgw-dp.  `secgwctl -p PREFIX ike list` finds
-    secgw-ike's control socket beside the data plane's."""
+    goes unanswered through the connection's retransmission schedule
+    (retransmit_timeout 250 ms, retransmit_tries 3: resent 0.25, 0.5 and 1 s apart,
+    given up 2 s later), it logs the peer dead, and the Child SA pair is gone from
+    secgw-dp.  `secgwctl -p PREFIX ike list` finds secgw-ike's control socket beside
+    the data plane's."""
     with Lab("ikedpd") as lab:
         sw_ns, sg_ns, swdir, sgdir, prefix, gw = kernel_ike_with_dp(
-            build, lab, tmp_path, "dpd", "    dpd_delay: 2\n")
+            build, lab, tmp_path, "dpd",
+            "    dpd_delay: 2\n    retransmit_timeout: 250\n    retransmit_tries: 3\n")
         charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
         charon.start()
         try:
@@ -657,9 +660,14 @@ def test_dpd_dead_peer_into_secgw_dp(build, tmp_path):
             charon.proc.kill()
             charon.proc.wait()
             t0 = time.time()
-            # 2 s idle, then 1+2+4+8+16+32 s of retransmissions
-            sg.wait_for(r"dead peer", timeout=90)
-            assert time.time() - t0 < 80
+            # at most 2 s idle, then 0.25+0.5+1+2 s of retransmissions
+            sg.wait_for(r"no response after 3 retransmissions: dead peer", timeout=20)
+            assert time.time() - t0 < 12
+            at = [float(t) for t in re.findall(r"(?m)^(\d+\.\d+) .*retransmit \d of request",
+                                               sg.logtext())[-3:]]
+            gaps = [round(b - a, 2) for a, b in zip(at, at[1:])]
+            print("retransmissions %s s apart" % gaps)
+            assert len(gaps) == 2 and 0.4 <= gaps[0] <= 0.8 and 0.9 <= gaps[1] <= 1.4, gaps
             sg.wait_for(r"Child SA removed: spi_in 0x%08x" % spi_in, timeout=5)
             sas = gw.sa_list()
             assert spi_in not in sas and spi_out not in sas, sas
