@@ -121,7 +121,8 @@ static struct {
 	bool have_ctlsock;
 	struct iked_events events; /* the data plane's lifetime events */
 	uint64_t events_at;        /* next poll of them */
-} g;
+	bool events_ok;            /* the last poll worked */
+} g = {.events_ok = true};
 
 static volatile sig_atomic_t stop;
 
@@ -642,7 +643,11 @@ static void loop(uint64_t until)
 		uint64_t now = now_ms(), next = UINT64_MAX;
 
 		if (g.have_ctl && now >= g.events_at) {
-			if (iked_events_poll(&g.ctl, &g.events, on_dp_event, NULL) < 0)
+			bool was_ok = g.events_ok;
+
+			/* one message per outage, not one per poll */
+			g.events_ok = iked_events_poll(&g.ctl, &g.events, on_dp_event, NULL) == 0;
+			if (!g.events_ok && was_ok)
 				logf_(0, "data plane events: %s", g.ctl.err);
 			g.events_at = now + IKED_EVENTS_POLL_MS;
 		}
