@@ -133,7 +133,7 @@ static int read_ts(const struct cfg_obj *o, const char *key, struct ike_tsv *t)
 
 static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, struct cfg_conn *c)
 {
-	static const char *const starts[] = {"wait", "initiate"};
+	static const char *const starts[] = {"wait", "initiate", "trap"};
 	struct ike_sa_cfg *k = &c->ike;
 	struct cfg_obj o;
 	char path[YPATH_MAX];
@@ -165,7 +165,7 @@ static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, s
 	    read_props(&o, "esp", true, k->esp, &k->n_esp) < 0 ||
 	    read_ts(&o, "local_ts", &k->local_ts) < 0 ||
 	    read_ts(&o, "remote_ts", &k->remote_ts) < 0 ||
-	    obj_enum(&o, "start", starts, 2, &start) < 0)
+	    obj_enum(&o, "start", starts, 3, &start) < 0)
 		return -1;
 	k->keepalive_s = 20;
 	k->retx_base_ms = IKE_RETX_BASE_MS;
@@ -180,6 +180,7 @@ static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, s
 	c->child_life.hard_bytes = hard_limit(c->child_life.soft_bytes);
 	c->child_life.hard_packets = hard_limit(c->child_life.soft_packets);
 	c->initiate = start == 1;
+	c->trap = start == 2;
 	c->rekey_time = REKEY_DEFAULT_S;
 	if (obj_u32(&o, "rekey_time", 0, REKEY_MAX_S, &c->rekey_time) < 0)
 		return -1;

@@ -16,7 +16,8 @@
  * them with the peer's).
  *
  * A `start: initiate` connection whose IKE SA fails or is deleted is
- * initiated again after RETRY_MS.  At exit it deletes its IKE SAs
+ * initiated again after RETRY_MS; a `start: trap` one when the data plane
+ * reports traffic for it (iked_trap.h).  At exit it deletes its IKE SAs
  * (INFORMATIONAL Delete) and removes their Child SAs from the data plane.
  *
  * Dead peer detection (dpd_delay, ike/ike_sa_dpd.c) and NAT keepalives
@@ -47,8 +48,8 @@
 #include "ike_sa.h"
 #include "iked_ctl.h"
 #include "iked_dp.h"
-#include "iked_events.h"
 #include "iked_relay.h"
+#include "iked_trap.h"
 
 #define MAX_SOCKS 64
 #define MAX_SAS 1024
@@ -57,6 +58,7 @@
 #define POLICY_PRIO 1000    /* the SPD's default; rekeyed Child SAs move from it */
 #define PRIO_MAX 0x7fffffffu /* the config's bound */
 #define RETRY_MS 10000      /* start: initiate connections without an IKE SA try again */
+#define EVENTS_MS 200       /* how often the data plane's events are read */
 
 /* Drops before any SA is found, by name (the SAs count their own). */
 #define IKED_DROPS(X)                                                                      \
@@ -117,11 +119,12 @@ static struct {
 	bool have_ctl;
 	const char *relay_prefix; /* --via-dp: the data plane whose ports carry IKE */
 	uint64_t drops[IKED_DROP_COUNT];
+	uint32_t ev_cursor;  /* the data plane's next event number */
+	uint64_t ev_at;      /* when to read them next */
+	bool have_traps;
 	struct iked_ctl ctlsock; /* secgwctl ike ... */
 	bool have_ctlsock;
-	struct iked_events events; /* the data plane's lifetime events */
-	uint64_t events_at;        /* next poll of them */
-	bool events_ok;            /* the last poll worked */
+	bool events_ok;      /* the last read of them worked */
 } g = {.events_ok = true};
 
 static volatile sig_atomic_t stop;
@@ -346,21 +349,25 @@ static void rekey_due(struct entry *e, uint64_t now)
 		send_dgram(e->conn->ike.local_ip, &out);
 }
 
-/* The data plane's lifetime event for a half of a current Child SA: rekey it
- * now (a soft limit; at a hard one the old pair already refuses traffic). */
-static void on_dp_event(void *ctx, const struct ctl_event *ev)
+/* The data plane's lifetime event for a half of a current Child SA
+ * (life_bytes / life_packets): rekey it now.  At a soft limit; a hard one
+ * means the old pair already refuses traffic. */
+static void lifetime_event(const struct ctl_event *ev, uint64_t now)
 {
-	(void)ctx;
+	static const char *const limits[] = {"?", "bytes", "packets", "seconds"};
+	bool in = ev->dir == CFG_DIR_IN;
+
 	for (size_t i = 0; i < g.n_sas; i++) {
 		struct entry *e = &g.sas[i];
-		bool in = ev->dir == CFG_DIR_IN;
 
 		if (!e->installed || ev->spi != (in ? e->child.spi_in : e->child.spi_out))
 			continue;
 		logf_(1, "%s: Child SA spi_%s 0x%08x reached its %s %s limit: rekeying",
-		      e->conn->ike.name, in ? "in" : "out", ev->spi, iked_event_kind_name(ev->kind),
-		      iked_event_limit_name(ev->limit));
-		e->rekey_at = now_ms();
+		      e->conn->ike.name, in ? "in" : "out", ev->spi,
+		      ev->kind == CTL_EV_SOFT_EXPIRE ? "soft" : "hard",
+		      limits[ev->limit <= CTL_LIMIT_SECONDS ? ev->limit : 0]);
+		e->rekey_at = now;
+		rekey_due(e, now);
 	}
 }
 
@@ -474,8 +481,8 @@ static void handle(uint32_t local_ip, uint16_t local_port, uint32_t src, uint16_
 			return;
 	}
 	int rc = ike_sa_input(e->sa, msg, len, src, sport, local_port, now_ms(), &out);
-	/* Install first: our answer (or, after our rekey, our Delete of the old
-	 * Child SA) lets the peer send on the new Child SA at once. */
+	/* Install first: the peer may send on a new Child SA as soon as it has
+	 * our answer (or our Delete of the old one). */
 	settle(e);
 	if (rc == 1)
 		send_dgram(e->conn->ike.local_ip, &out);
@@ -522,6 +529,44 @@ static void retry_due(uint64_t now)
 			logf_(1, "%s: initiating again", g.conns[k].ike.name);
 			initiate(&g.conns[k]);
 		}
+	}
+}
+
+/* An acquire from the data plane (start: trap): initiate unless the
+ * connection already has an IKE SA, which then brings the Child SA. */
+static void acquire(const struct ctl_event *ev)
+{
+	const struct cfg_conn *c = iked_trap_match(g.conns, g.n_conns, ev);
+	char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
+
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < g.n_sas; i++)
+		if (g.sas[i].conn == c)
+			return;
+	logf_(1, "%s: acquire for %s -> %s (proto %u): initiating", c->ike.name,
+	      inet_ntop(AF_INET, ev->src, src, sizeof(src)),
+	      inet_ntop(AF_INET, ev->dst, dst, sizeof(dst)), ev->proto);
+	initiate(c);
+}
+
+static void events_due(uint64_t now)
+{
+	static struct ctl_event ev[CTL_EVENTS_PAGE];
+	bool was_ok = g.events_ok;
+
+	if (!g.have_ctl || now < g.ev_at)
+		return;
+	g.ev_at = now + EVENTS_MS;
+	int n = ctl_events(&g.ctl, &g.ev_cursor, ev);
+	g.events_ok = n >= 0;
+	if (!g.events_ok && was_ok) /* one message per outage, not one per read */
+		logf_(0, "reading the data plane's events: %s", g.ctl.err);
+	for (int i = 0; i < n; i++) {
+		if (ev[i].kind == CTL_EV_ACQUIRE)
+			acquire(&ev[i]);
+		else
+			lifetime_event(&ev[i], now);
 	}
 }
 
@@ -642,17 +687,6 @@ static void loop(uint64_t until)
 	while (until != 0 ? now_ms() < until && g.n_sas > 0 : !stop) {
 		uint64_t now = now_ms(), next = UINT64_MAX;
 
-		if (g.have_ctl && now >= g.events_at) {
-			bool was_ok = g.events_ok;
-
-			/* one message per outage, not one per poll */
-			g.events_ok = iked_events_poll(&g.ctl, &g.events, on_dp_event, NULL) == 0;
-			if (!g.events_ok && was_ok)
-				logf_(0, "data plane events: %s", g.ctl.err);
-			g.events_at = now + IKED_EVENTS_POLL_MS;
-		}
-		if (g.have_ctl)
-			next = g.events_at;
 		for (size_t i = 0; i < g.n_sas; i++) {
 			struct entry *e = &g.sas[i];
 
@@ -667,8 +701,12 @@ static void loop(uint64_t until)
 				next = e->rekey_at;
 		}
 		reap();
-		if (until == 0)
+		if (until == 0) {
 			retry_due(now);
+			events_due(now);
+			if (g.have_ctl && g.ev_at < next)
+				next = g.ev_at;
+		}
 		int timeout = next == UINT64_MAX ? 1000 : next <= now ? 0 : (int)(next - now);
 		for (size_t i = 0; i < g.n_socks; i++)
 			pfd[i] = (struct pollfd){.fd = g.socks[i].fd, .events = POLLIN};
@@ -776,6 +814,16 @@ int main(int argc, char **argv)
 	if (g.retry_at == NULL)
 		return 1;
 	for (size_t i = 0; i < g.n_conns; i++)
+		g.have_traps |= g.conns[i].trap;
+	if (g.have_traps && !g.have_ctl)
+		logf_(0, "start: trap connections wait for the peer: no data plane (--dp)");
+	if (g.have_traps && g.have_ctl &&
+	    iked_traps_install(&g.ctl, g.conns, g.n_conns, err, sizeof(err)) < 0) {
+		logf_(0, "%s: trap connections wait for the peer", err);
+		g.have_traps = false;
+	}
+	g.have_traps &= g.have_ctl;
+	for (size_t i = 0; i < g.n_conns; i++)
 		if (g.conns[i].initiate)
 			initiate(&g.conns[i]);
 	loop(0);
@@ -789,6 +837,8 @@ int main(int argc, char **argv)
 		uninstall(&g.sas[i]);
 		ike_sa_free(g.sas[i].sa);
 	}
+	if (g.have_traps)
+		iked_traps_remove(&g.ctl, g.conns, g.n_conns);
 	for (size_t k = 0; k < IKED_DROP_COUNT; k++)
 		if (g.drops[k] != 0)
 			logf_(1, "dropped %s: %llu", iked_drop_names[k], (unsigned long long)g.drops[k]);

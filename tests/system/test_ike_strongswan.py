@@ -159,7 +159,7 @@ def connections_yaml(ike, esp, initiate, extra="", local=ADDR_SG, remote=ADDR_SW
     remote_ts: %s
     start: %s
 %s""" % (local, remote, ID_SG, ID_SW, PSK, ike, esp, NET_SG, NET_SW,
-       "initiate" if initiate else "wait", extra))
+       initiate if isinstance(initiate, str) else "initiate" if initiate else "wait", extra))
 
 
 class SecgwIke:
@@ -421,6 +421,23 @@ def via_dp_lab(lab, tmp_path, tag):
     return sw_ns, gw_ns, host, swdir, gwdir, lab.uid + tag
 
 
+def gateway_facing_charon(build, lab, tmp_path, tag, start, ours="", charon_child=""):
+    """via_dp_lab with charon started (AES-GCM, x25519; its Child SA options
+    charon_child) and a started secgw-dp whose config holds the connection (`start`
+    as connections_yaml takes it, `ours`: extra connection lines); secgw-ike on that
+    config is returned unstarted.  Returns charon's namespace, the host's, the
+    gateway, charon and secgw-ike."""
+    sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, tag)
+    text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
+        "aes128gcm16-prfsha256-x25519", "aes128gcm16", start, ours)
+    gw = Gateway(build, gw_ns, text, gwdir, name="gw")
+    charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16", charon_child)
+    charon.start()
+    gw.start()
+    return sw_ns, host, gw, charon, SecgwIke(build, gw_ns, gwdir, None, None, True,
+                                             cfg=gw.config)
+
+
 def wait_installed(charon, timeout=10):
     deadline = time.time() + timeout
     while "INSTALLED" not in list_sas(charon) and time.time() < deadline:
@@ -430,22 +447,14 @@ def wait_installed(charon, timeout=10):
 
 @contextlib.contextmanager
 def ike_through_dp(build, lab, tmp_path, tag, ours="", charon_child=""):
-    """via_dp_lab with secgw-dp, charon (its Child SA options charon_child) and
-    secgw-ike initiating through secgw-dp (--via-dp; `ours`: extra connection
-    lines).  Once the Child SA is in on both sides and charon's TUN device routes
-    the answers, yields (host, gw, charon, sg, first) with first the first Child
-    SA's (spi_in, spi_out); stops secgw-ike and secgw-dp at the end."""
-    sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, tag)
-    text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
-        "aes128gcm16-prfsha256-x25519", "aes128gcm16", True, ours)
-    gw = Gateway(build, gw_ns, text, gwdir, name="gw")
-    charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16", charon_child)
-    charon.start()
-    sg = None
+    """gateway_facing_charon with secgw-ike initiating through secgw-dp (--via-dp).
+    Once the Child SA is in on both sides and charon's TUN device routes the
+    answers, yields (host, gw, charon, sg, first) with first the first Child SA's
+    (spi_in, spi_out); stops secgw-ike and secgw-dp at the end."""
+    sw_ns, host, gw, charon, sg = gateway_facing_charon(build, lab, tmp_path, tag, True, ours,
+                                                        charon_child)
     try:
-        gw.start()
-        sg = SecgwIke(build, gw_ns, gwdir, None, None, True, cfg=gw.config)
-        sg.start(["--dp", prefix, "--via-dp"])
+        sg.start(["--dp", gw.prefix, "--via-dp"])
         m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
         wait_installed(charon)
         # charon runs with install_routes = no: send the far side's answers into
@@ -453,7 +462,7 @@ def ike_through_dp(build, lab, tmp_path, tag, ours="", charon_child=""):
         sw_ns.ip("route", "add", NET_SG, "dev", "ipsec0", "src", "10.99.7.1")
         yield host, gw, charon, sg, (int(m.group(1), 16), int(m.group(2), 16))
     finally:
-        if sg is not None and sg.proc.poll() is None:
+        if getattr(sg, "proc", None) is not None and sg.proc.poll() is None:
             lab.stop(sg.proc)
         gw.stop()
 
@@ -557,6 +566,43 @@ def test_end_to_end_through_secgw_dp(build, tmp_path):
         lab.stop(sg.proc)
         assert sg.proc.returncode == 0, sg.logtext()[-3000:]
         assert "ESTABLISHED" not in list_sas(charon)
+
+
+def test_start_trap_initiates_on_traffic(build, tmp_path):
+    """start: trap: secgw-ike installs a trap policy in secgw-dp; the host's first
+    packet for the remote network is dropped there (drop_policy_trap) and becomes an
+    acquire event, secgw-ike initiates to strongSwan, and once the Child SA is in the
+    host's pings go through; the trap policy leaves with secgw-ike."""
+    with Lab("iketrap") as lab:
+        sw_ns, host, gw, charon, sg = gateway_facing_charon(build, lab, tmp_path, "trap",
+                                                            "trap")
+        try:
+            sg.start(["--dp", gw.prefix, "--via-dp"])
+            wait_until(lambda: "ike-trap-sw" in json_text(gw.ctl("policy", "list")), 5,
+                       "the trap policy")
+            time.sleep(1.0)
+            assert "CHILD-KEYS" not in sg.logtext() and "ESTABLISHED" not in list_sas(charon)
+            before = gw.stats()
+            host.run(["ping", "-c", "1", "-W", "1", "10.99.7.1"], check=False)
+            sg.wait_for(r"sw: acquire for 10\.99\.6\.2 -> 10\.99\.7\.1 \(proto 1\): initiating",
+                        timeout=5)
+            sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8})")
+            wait_installed(charon)
+            d = gw.stats()
+            assert d.get("drop_policy_trap", 0) - before.get("drop_policy_trap", 0) >= 1, d
+            assert d.get("acquire", 0) - before.get("acquire", 0) == 1, d
+            sw_ns.ip("route", "add", NET_SG, "dev", "ipsec0", "src", "10.99.7.1")
+            p = host.run(["ping", "-c", "5", "-i", "0.2", "-W", "2", "10.99.7.1"], check=False)
+            assert p.returncode == 0 and " 0% packet loss" in p.stdout, p.stdout
+            # one IKE SA: the Child SA's policies now win over the trap
+            assert sg.logtext().count("initiating") == 1, sg.logtext()[-3000:]
+            lab.stop(sg.proc)
+            assert sg.proc.returncode == 0, sg.logtext()[-3000:]
+            assert "ike-trap-sw" not in json_text(gw.ctl("policy", "list"))
+        finally:
+            if getattr(sg, "proc", None) is not None and sg.proc.poll() is None:
+                lab.stop(sg.proc)
+            gw.stop()
 
 
 def ike_ctl(build, sock_args, *args, check=True):
@@ -734,8 +780,19 @@ def test_child_rekey_through_secgw_dp(build, tmp_path, rekeyer):
                 seen.append((k["encryption_initiator"], k["encryption_responder"]))
         assert want in seen, (want, seen)
         assert last[0] != first[0] and last[1] != first[1]
-        sas = gw.sa_list()
-        assert set(sas) == set(last), (sas.keys(), first, last)
+        # the peer may have started its next rekey meanwhile: the data plane
+        # holds exactly the newest pair once that one settles too
+        deadline = time.time() + 10
+        while True:
+            sas = gw.sa_list()
+            keys = re.findall(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) "
+                              r"spi_out=([0-9a-f]{8})", sg.logtext())
+            newest = {int(keys[-1][0], 16), int(keys[-1][1], 16)}
+            if set(sas) == newest or time.time() > deadline:
+                break
+            time.sleep(0.3)
+        assert set(sas) == newest, (sas.keys(), first, last)
+        last = tuple(sorted(newest))
         listed = list_sas(charon)
         assert ("%08x" % last[0]) in listed and ("%08x" % last[1]) in listed, listed
         assert ("%08x" % first[0]) not in listed and ("%08x" % first[1]) not in listed, \
