@@ -21,12 +21,26 @@
 #define REKEY_DEFAULT_S 3600u
 #define REKEY_MIN_S 2u
 #define REKEY_MAX_S (366u * 24 * 3600)
+/* Retransmissions: at most 30 s * 2^10 (about 8.5 h) before giving up. */
+#define RETX_MIN_MS 100u
+#define RETX_MAX_MS 30000u
+#define RETX_MAX_TRIES 10u
+/* Volume limits: the hard limit (10 % above) must stay countable. */
+#define LIFE_MAX (UINT64_MAX / 2)
 
 static const char *const conn_keys[] = {
 	"name", "local_addr", "remote_addr", "local_id", "remote_id", "psk", "ike", "esp",
 	"local_ts", "remote_ts", "start", "dpd_delay", "keepalive", "rekey_time",
-	"fragmentation", "fragment_size", NULL,
+	"fragmentation", "fragment_size", "retransmit_timeout", "retransmit_tries", "life_bytes",
+	"life_packets", NULL,
 };
+
+/* strongSwan's default life_* over rekey_*: 10 % (at least 1) for the rekey
+ * to finish before the data plane refuses the old SA; 0 stays "no limit". */
+static uint64_t hard_limit(uint64_t soft)
+{
+	return soft == 0 ? 0 : soft + (soft / 10 > 0 ? soft / 10 : 1);
+}
 
 static int read_v4(const struct cfg_obj *o, const char *key, uint32_t *ip)
 {
@@ -156,8 +170,14 @@ static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, s
 	    obj_enum(&o, "start", starts, 3, &start) < 0)
 		return -1;
 	k->keepalive_s = 20;
+	k->retx_base_ms = IKE_RETX_BASE_MS;
+	k->retx_tries = IKE_RETX_TRIES;
 	if (obj_u32(&o, "dpd_delay", 0, 86400, &k->dpd_delay_s) < 0 ||
-	    obj_u32(&o, "keepalive", 0, 3600, &k->keepalive_s) < 0)
+	    obj_u32(&o, "keepalive", 0, 3600, &k->keepalive_s) < 0 ||
+	    obj_u32(&o, "retransmit_timeout", RETX_MIN_MS, RETX_MAX_MS, &k->retx_base_ms) < 0 ||
+	    obj_u32(&o, "retransmit_tries", 0, RETX_MAX_TRIES, &k->retx_tries) < 0 ||
+	    obj_u64(&o, "life_bytes", 0, LIFE_MAX, &c->child_life.soft_bytes) < 0 ||
+	    obj_u64(&o, "life_packets", 0, LIFE_MAX, &c->child_life.soft_packets) < 0)
 		return -1;
 	int frag = 1;
 	k->fragment_size = IKE_FRAG_SIZE_DEFAULT;
@@ -165,6 +185,8 @@ static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, s
 	    obj_u16(&o, "fragment_size", IKE_FRAG_SIZE_MIN, IKE_DGRAM_MAX, &k->fragment_size) < 0)
 		return -1;
 	k->fragmentation = frag == 1;
+	c->child_life.hard_bytes = hard_limit(c->child_life.soft_bytes);
+	c->child_life.hard_packets = hard_limit(c->child_life.soft_packets);
 	c->initiate = start == 1;
 	c->trap = start == 2;
 	c->rekey_time = REKEY_DEFAULT_S;

@@ -24,6 +24,9 @@ struct cfg_conn {
 	bool initiate;         /* start: initiate (true) or wait (default) */
 	bool trap;             /* start: trap: initiate on the first packet (acquire) */
 	uint32_t rekey_time;   /* s after which we rekey our Child SA; 0 never */
+	/* Each Child SA half's limits in the data plane: life_bytes / life_packets
+	 * as soft limits (reaching one rekeys the Child SA), hard ones 10 % above. */
+	struct cfg_lifetime child_life;
 	int line;
 };
 

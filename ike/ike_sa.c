@@ -114,6 +114,10 @@ int ike_sa_new(const struct ike_sa_cfg *cfg, enum ike_role role, const struct ik
 		return IKE_CRYPTO_EINTERNAL;
 	sa->cfg = *cfg;
 	sa->cfg.name[IKE_SA_NAME_MAX - 1] = '\0';
+	if (sa->cfg.retx_base_ms == 0) {
+		sa->cfg.retx_base_ms = IKE_RETX_BASE_MS;
+		sa->cfg.retx_tries = IKE_RETX_TRIES;
+	}
 	if (env != NULL)
 		sa->env = *env;
 	sa->role = role;
@@ -176,7 +180,7 @@ int ike_sa_send_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint6
 	sa->req_id = ike_get32(msg + 20);
 	sa->req_pending = true;
 	sa->retx_n = 0;
-	sa->retx_at = now + IKE_RETX_BASE_MS;
+	sa->retx_at = now + sa->cfg.retx_base_ms;
 	return ike_sa_emit(sa, msg, len, out);
 }
 
@@ -207,7 +211,7 @@ int ike_sa_timer(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out)
 		return ike_sa_dpd_timer(sa, now_ms, out);
 	if (now_ms < sa->retx_at)
 		return 0;
-	if (sa->retx_n >= IKE_RETX_TRIES) {
+	if (sa->retx_n >= sa->cfg.retx_tries) {
 		ike_sa_drop(sa, IKE_SA_DROP_TIMEOUT);
 		ike_sa_log(sa, 1, "no response after %u retransmissions%s", sa->retx_n,
 			   ike_sa_dpd_pending(sa) ? ": dead peer" : "");
@@ -215,7 +219,7 @@ int ike_sa_timer(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out)
 		return 0;
 	}
 	sa->retx_n++;
-	sa->retx_at = now_ms + ((uint64_t)IKE_RETX_BASE_MS << sa->retx_n);
+	sa->retx_at = now_ms + ((uint64_t)sa->cfg.retx_base_ms << sa->retx_n);
 	ike_sa_log(sa, 2, "retransmit %u of request %u", sa->retx_n, sa->req_id);
 	ike_frag_replay(sa, false);
 	return ike_sa_emit(sa, sa->req.buf, sa->req.len, out);

@@ -76,6 +76,9 @@ struct ike_sa_cfg {
 	 * charon.fragment_size; 0 = IKE_FRAG_SIZE_DEFAULT) go as fragments. */
 	bool fragmentation;
 	uint16_t fragment_size;
+	uint32_t retx_base_ms; /* first retransmission timeout, 0 = IKE_RETX_BASE_MS */
+	uint32_t retx_tries;   /* retransmissions before giving up; with retx_base_ms 0:
+				* IKE_RETX_TRIES */
 };
 #define IKE_FRAG_SIZE_DEFAULT 1280 /* RFC 7383 §2.5.1: the IPv6 minimum MTU */
 #define IKE_FRAG_SIZE_MIN 256       /* leaves ~150 octets of payload per fragment */
@@ -257,7 +260,8 @@ bool ike_sa_dpd_pending(const struct ike_sa *sa);
  * message goes DEAD (ike_sa_dpd.c). */
 #define IKE_HALF_OPEN_MS 30000u
 
-/* Retransmission schedule: first timeout, doubled each try, this many tries. */
+/* Default retransmission schedule (cfg.retx_*): first timeout, doubled each
+ * try, this many tries. */
 #define IKE_RETX_BASE_MS 1000u
 #define IKE_RETX_TRIES 5u
 

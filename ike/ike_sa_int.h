@@ -102,7 +102,7 @@ int ike_sa_drop(struct ike_sa *sa, enum ike_sa_drop why);
 int ike_sa_random(struct ike_sa *sa, uint8_t *buf, size_t len);
 /* Fill out with msg for the current addresses (port 4500: with the marker). */
 int ike_sa_emit(const struct ike_sa *sa, const uint8_t *msg, size_t len, struct ike_dgram *out);
-/* Queue msg[0..len) as our request (IKE_RETX_* schedule) and put it in out. */
+/* Queue msg[0..len) as our request (cfg.retx_* schedule) and put it in out. */
 int ike_sa_send_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint64_t now,
 			struct ike_dgram *out);
 /* Cache msg[0..len) as our response to the peer's current request and put it in out. */

@@ -100,13 +100,15 @@ void iked_ctl_put_sa(struct iked_ctl_reply *r, const char *name, const struct ik
 	/* Message IDs count the exchanges: ours sent, the peer's answered. */
 	iked_ctl_printf(r,
 			"ike name=%s state=%s role=%s spi_i=%016llx spi_r=%016llx local=%s:%u "
-			"remote=%s:%u nat=%s ike_alg=%s msg_out=%u msg_in=%u retransmits=%u "
-			"dpd=%llu frag=%s frag_out=%llu frag_in=%llu frag_reasm=%llu\n",
+			"remote=%s:%u nat=%s nat_local=%s nat_remote=%s ike_alg=%s msg_out=%u "
+			"msg_in=%u retransmits=%u dpd=%llu frag=%s frag_out=%llu frag_in=%llu "
+			"frag_reasm=%llu\n",
 			name, ike_sa_state_name(ike_sa_state(sa)),
 			ike_sa_role(sa) == IKE_ROLE_INITIATOR ? "initiator" : "responder",
 			(unsigned long long)ike_sa_spi_i(sa), (unsigned long long)ike_sa_spi_r(sa),
 			lip, in.local_port, rip, in.remote_port,
-			in.nat_local || in.nat_remote ? "on" : "off", alg,
+			in.nat_local || in.nat_remote ? "on" : "off", in.nat_local ? "yes" : "no",
+			in.nat_remote ? "yes" : "no", alg,
 			in.req_next + (in.req_pending ? 1u : 0u), in.peer_next, in.retx_n,
 			(unsigned long long)in.dpd_sent, in.frag ? "on" : "off",
 			(unsigned long long)in.frag_sent, (unsigned long long)in.frag_rcvd,

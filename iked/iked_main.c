@@ -126,8 +126,9 @@ static struct {
 	bool have_traps;
 	struct iked_ctl ctlsock; /* secgwctl ike ... */
 	bool have_ctlsock;
+	bool events_ok;      /* the last read of them worked */
 	struct iked_admit admit; /* new responder SAs: COOKIEs, half-open limits */
-} g;
+} g = {.events_ok = true};
 
 static volatile sig_atomic_t stop;
 
@@ -301,7 +302,8 @@ static void switch_child(struct entry *e, const struct ike_child_sa *c)
 	uint32_t p_in = e->prio_in < PRIO_MAX ? e->prio_in + 1 : e->prio_in;
 
 	uninstall_old(e); /* a previous switch left unfinished */
-	if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, p_out, p_in, err, sizeof(err)) < 0) {
+	if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, &e->conn->child_life, p_out, p_in, err,
+			    sizeof(err)) < 0) {
 		logf_(0, "%s: cannot install the rekeyed Child SA: %s", e->conn->ike.name, err);
 		return;
 	}
@@ -325,8 +327,8 @@ static void settle(struct entry *e)
 		for (size_t i = 0; i < g.n_sas; i++)
 			if (&g.sas[i] != e && g.sas[i].conn == e->conn)
 				uninstall(&g.sas[i]);
-		if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, POLICY_PRIO, POLICY_PRIO, err,
-				    sizeof(err)) < 0) {
+		if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, &e->conn->child_life, POLICY_PRIO,
+				    POLICY_PRIO, err, sizeof(err)) < 0) {
 			logf_(0, "%s: cannot install the Child SA: %s", e->conn->ike.name, err);
 		} else {
 			e->child = *c;
@@ -356,6 +358,28 @@ static void rekey_due(struct entry *e, uint64_t now)
 	e->rekey_at = now + REKEY_RETRY_MS;
 	if (ike_sa_rekey_child(e->sa, now, &out) == 1)
 		send_all(e, &out);
+}
+
+/* The data plane's lifetime event for a half of a current Child SA
+ * (life_bytes / life_packets): rekey it now.  At a soft limit; a hard one
+ * means the old pair already refuses traffic. */
+static void lifetime_event(const struct ctl_event *ev, uint64_t now)
+{
+	static const char *const limits[] = {"?", "bytes", "packets", "seconds"};
+	bool in = ev->dir == CFG_DIR_IN;
+
+	for (size_t i = 0; i < g.n_sas; i++) {
+		struct entry *e = &g.sas[i];
+
+		if (!e->installed || ev->spi != (in ? e->child.spi_in : e->child.spi_out))
+			continue;
+		logf_(1, "%s: Child SA spi_%s 0x%08x reached its %s %s limit: rekeying",
+		      e->conn->ike.name, in ? "in" : "out", ev->spi,
+		      ev->kind == CTL_EV_SOFT_EXPIRE ? "soft" : "hard",
+		      limits[ev->limit <= CTL_LIMIT_SECONDS ? ev->limit : 0]);
+		e->rekey_at = now;
+		rekey_due(e, now);
+	}
 }
 
 static void reap(void)
@@ -582,15 +606,21 @@ static void acquire(const struct ctl_event *ev)
 static void events_due(uint64_t now)
 {
 	static struct ctl_event ev[CTL_EVENTS_PAGE];
+	bool was_ok = g.events_ok;
 
-	if (!g.have_traps || now < g.ev_at)
+	if (!g.have_ctl || now < g.ev_at)
 		return;
 	g.ev_at = now + EVENTS_MS;
 	int n = ctl_events(&g.ctl, &g.ev_cursor, ev);
-	if (n < 0)
+	g.events_ok = n >= 0;
+	if (!g.events_ok && was_ok) /* one message per outage, not one per read */
 		logf_(0, "reading the data plane's events: %s", g.ctl.err);
-	for (int i = 0; i < n; i++)
-		acquire(&ev[i]);
+	for (int i = 0; i < n; i++) {
+		if (ev[i].kind == CTL_EV_ACQUIRE)
+			acquire(&ev[i]);
+		else
+			lifetime_event(&ev[i], now);
+	}
 }
 
 /* ---- secgwctl ike ... (iked_ctl.h) ---- */
@@ -742,7 +772,7 @@ static void loop(uint64_t until)
 		if (until == 0) {
 			retry_due(now);
 			events_due(now);
-			if (g.have_traps && g.ev_at < next)
+			if (g.have_ctl && g.ev_at < next)
 				next = g.ev_at;
 		}
 		int timeout = next == UINT64_MAX ? 1000 : next <= now ? 0 : (int)(next - now);

@@ -96,7 +96,7 @@ int main(void)
 	struct cfg_policy po, pi;
 
 	struct ike_child_sa c = child(IKE_ENCR_AES_GCM_16, IKE_INTEG_NONE, true);
-	CHECK(iked_child_to_sas(&c, &out, &in, err) == 0);
+	CHECK(iked_child_to_sas(&c, NULL, &out, &in, err) == 0);
 	CHECK(out.spi == 0xc0000002 && out.dir == CFG_DIR_OUT && in.spi == 0xc0000001 &&
 	      in.dir == CFG_DIR_IN);
 	CHECK(out.cipher == CFG_CIPHER_AES_128_GCM && out.integ == CFG_INTEG_NONE);
@@ -117,17 +117,24 @@ int main(void)
 	      pi.dir == CFG_DIR_IN && pi.src.len == 25 && pi.dst.len == 24);
 
 	c = child(IKE_ENCR_AES_CBC, IKE_INTEG_HMAC_SHA2_256_128, false);
-	CHECK(iked_child_to_sas(&c, &out, &in, err) == 0);
+	CHECK(iked_child_to_sas(&c, NULL, &out, &in, err) == 0);
 	CHECK(out.cipher == CFG_CIPHER_AES_128_CBC && out.integ == CFG_INTEG_HMAC_SHA256_128);
 	CHECK(out.auth_key_len == 32 && out.auth_key[0] == 0xa0 && in.auth_key[0] == 0x70);
 	CHECK(!out.udp_encap && !in.udp_encap);
+	CHECK(out.life.soft_packets == 0 && in.life.hard_bytes == 0);
+
+	/* the connection's volume limits go with both halves */
+	struct cfg_lifetime life = {.soft_packets = 200, .hard_packets = 220};
+	CHECK(iked_child_to_sas(&c, &life, &out, &in, err) == 0);
+	CHECK(out.life.soft_packets == 200 && out.life.hard_packets == 220);
+	CHECK(in.life.soft_packets == 200 && in.life.hard_packets == 220 && in.life.soft_bytes == 0);
 
 	/* A range that is no prefix cannot become an SPD entry. */
 	c.ts_remote.end = 0x0a630780;
 	CHECK(iked_child_to_policies(&c, &po, &pi, err) == -1);
 	/* An algorithm the data plane lacks. */
 	c.encr = 99;
-	CHECK(iked_child_to_sas(&c, &out, &in, err) == -1 && strstr(err, "no data plane") != NULL);
+	CHECK(iked_child_to_sas(&c, NULL, &out, &in, err) == -1 && strstr(err, "no data plane") != NULL);
 
 	test_trap_match();
 	printf("%d checks, %d failures\n", checks, failures);
