@@ -19,6 +19,10 @@
  * initiated again after RETRY_MS.  At exit it deletes its IKE SAs
  * (INFORMATIONAL Delete) and removes their Child SAs from the data plane.
  *
+ * IKE SA rekeying (ike_rekey_time, ike/ike_sa_rekey_ike.c, by either side): the
+ * new IKE SA gets a new table entry (its SPIs) and takes over the old entry's
+ * installed Child SAs as they are, so the data plane never sees a change.
+ *
  * Dead peer detection (dpd_delay, ike/ike_sa_dpd.c) and NAT keepalives
  * (keepalive, RFC 3948 §2.3) per connection.  The control socket for secgwctl
  * ike list/initiate/terminate (iked_ctl.h) sits beside secgw-dp's with --dp,
@@ -97,6 +101,7 @@ struct entry {
 	struct ike_child_sa old;
 	uint32_t prio_out, prio_in; /* of child's policies (switch_child) */
 	uint64_t rekey_at;         /* when we rekey child (ms), 0 never */
+	uint64_t ike_rekey_at;     /* when we rekey the IKE SA (ms), 0 not armed */
 	enum ike_sa_state logged;
 	bool terminated;   /* by the operator: no retry */
 	uint64_t ka_at;    /* next NAT keepalive */
@@ -325,6 +330,9 @@ static void settle(struct entry *e)
 	}
 	if (e->old_installed && ike_sa_old_child(e->sa) == NULL)
 		uninstall_old(e);
+	if (e->ike_rekey_at == 0 && e->conn->ike_rekey_time != 0 &&
+	    ike_sa_state(e->sa) == IKE_SA_ESTABLISHED && !ike_sa_rekeyed(e->sa))
+		e->ike_rekey_at = now_ms() + 1000ull * e->conn->ike_rekey_time;
 }
 
 /* Our rekey_time elapsed: CREATE_CHILD_SA.  While the IKE SA cannot start one
@@ -338,6 +346,23 @@ static void rekey_due(struct entry *e, uint64_t now)
 		return;
 	e->rekey_at = now + REKEY_RETRY_MS;
 	if (ike_sa_rekey_child(e->sa, now, &out) == 1)
+		send_dgram(e->conn->ike.local_ip, &out);
+}
+
+/* Our ike_rekey_time elapsed: CREATE_CHILD_SA for the IKE SA; retried shortly
+ * while the SA is busy.  The new IKE SA's entry arms its own timer. */
+static void ike_rekey_due(struct entry *e, uint64_t now)
+{
+	static struct ike_dgram out;
+
+	if (e->ike_rekey_at == 0 || now < e->ike_rekey_at)
+		return;
+	if (ike_sa_rekeyed(e->sa) || ike_sa_state(e->sa) != IKE_SA_ESTABLISHED) {
+		e->ike_rekey_at = 0;
+		return;
+	}
+	e->ike_rekey_at = now + REKEY_RETRY_MS;
+	if (ike_sa_rekey_ike(e->sa, now, &out) == 1)
 		send_dgram(e->conn->ike.local_ip, &out);
 }
 
@@ -364,18 +389,62 @@ static void reap(void)
 	}
 }
 
+/* A table entry for sa, which it owns from now on (freed when it cannot). */
+static struct entry *add_entry(const struct cfg_conn *c, struct ike_sa *sa)
+{
+	if (g.n_sas == MAX_SAS) {
+		g.drops[IKED_DROP_TABLE_FULL]++;
+		ike_sa_free(sa);
+		return NULL;
+	}
+	g.sas[g.n_sas] = (struct entry){.sa = sa, .conn = c};
+	return &g.sas[g.n_sas++];
+}
+
 static struct entry *add_sa(const struct cfg_conn *c, enum ike_role role)
 {
 	struct ike_sa *sa;
 
-	if (g.n_sas == MAX_SAS) {
-		g.drops[IKED_DROP_TABLE_FULL]++;
-		return NULL;
-	}
 	if (ike_sa_new(&c->ike, role, &env, &sa) != 0)
 		return NULL;
-	g.sas[g.n_sas] = (struct entry){.sa = sa, .conn = c};
-	return &g.sas[g.n_sas++];
+	return add_entry(c, sa);
+}
+
+/*
+ * The IKE SA of e was rekeyed: each new IKE SA gets its own entry (found by
+ * its SPIs), and the one that holds the Child SA takes over what e installed,
+ * policies and timers included, so nothing in the data plane changes.  e
+ * stays until its Delete is done, with nothing installed and no retry.
+ */
+static void adopt_successors(struct entry *e)
+{
+	struct ike_sa *sa;
+
+	while ((sa = ike_sa_take_successor(e->sa)) != NULL) {
+		struct entry *n = add_entry(e->conn, sa);
+
+		if (n == NULL)
+			continue;
+		logf_(1, "%s: IKE SA %016llx/%016llx replaces %016llx/%016llx", e->conn->ike.name,
+		      (unsigned long long)ike_sa_spi_i(sa), (unsigned long long)ike_sa_spi_r(sa),
+		      (unsigned long long)ike_sa_spi_i(e->sa),
+		      (unsigned long long)ike_sa_spi_r(e->sa));
+		if (ike_sa_child(sa) == NULL || !e->installed)
+			continue;
+		n->installed = true;
+		n->child = e->child;
+		n->old_installed = e->old_installed;
+		n->old = e->old;
+		n->prio_out = e->prio_out;
+		n->prio_in = e->prio_in;
+		n->rekey_at = e->rekey_at;
+		e->installed = e->old_installed = false;
+		e->rekey_at = 0;
+		OPENSSL_cleanse(&e->child, sizeof(e->child));
+		OPENSSL_cleanse(&e->old, sizeof(e->old));
+	}
+	if (ike_sa_rekeyed(e->sa))
+		e->terminated = true; /* its death is not a connection failure */
 }
 
 static struct entry *find_sa(const struct ike_hdr *h, uint32_t src)
@@ -452,7 +521,11 @@ static void handle(uint32_t local_ip, uint16_t local_port, uint32_t src, uint16_
 	}
 	if (ike_sa_input(e->sa, msg, len, src, sport, local_port, now_ms(), &out) == 1)
 		send_dgram(e->conn->ike.local_ip, &out);
+	size_t first_new = g.n_sas;
+	adopt_successors(e);
 	settle(e);
+	for (size_t i = first_new; i < g.n_sas; i++)
+		settle(&g.sas[i]);
 }
 
 static void receive(const struct sock *s)
@@ -622,12 +695,15 @@ static void loop(uint64_t until)
 			if (ike_sa_timer(e->sa, now, &out) == 1)
 				send_dgram(e->conn->ike.local_ip, &out);
 			rekey_due(e, now);
+			ike_rekey_due(e, now);
 			uint64_t t = ike_sa_next_timer(e->sa);
 			next = t < next ? t : next;
 			t = keepalive(e, now);
 			next = t < next ? t : next;
 			if (e->rekey_at != 0 && e->rekey_at < next)
 				next = e->rekey_at;
+			if (e->ike_rekey_at != 0 && e->ike_rekey_at < next)
+				next = e->ike_rekey_at;
 		}
 		reap();
 		if (until == 0)
