@@ -223,9 +223,9 @@ static void log_child(const struct entry *e, const struct ike_child_sa *c)
 	char ei[2 * IKE_KEY_MAX + 1], ai[2 * IKE_KEY_MAX + 1];
 	char eo[2 * IKE_KEY_MAX + 1], ao[2 * IKE_KEY_MAX + 1];
 
-	logf_(1, "%s: Child SA installed: spi_in 0x%08x spi_out 0x%08x encr %u/%u integ %u%s "
+	logf_(1, "%s: Child SA installed: spi_in 0x%08x spi_out 0x%08x encr %u/%u integ %u dh %u%s "
 	      "(ports %u -> %u)", e->conn->ike.name, c->spi_in, c->spi_out, c->encr,
-	      c->encr_key_bits, c->integ, c->udp_encap ? " udp_encap" : "", c->local_port,
+	      c->encr_key_bits, c->integ, c->dh, c->udp_encap ? " udp_encap" : "", c->local_port,
 	      c->remote_port);
 	if (!g.debug_keys)
 		return;

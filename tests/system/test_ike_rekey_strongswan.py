@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""CREATE_CHILD_SA against a live strongSwan, through secgw-dp, under traffic.
+
+- IKE SA rekeying (RFC 7296 §1.3.2, §2.18) started by secgw-ike (ike_rekey_time)
+  or by charon (its IKE rekey_time), every ~5 s while a host behind secgw-dp
+  pings a host behind strongSwan: the Child SA stays as it is in secgw-dp (same
+  SPIs, no reinstall, no drop), the ping loses nothing, the old IKE SAs are
+  deleted, and `swanctl --list-sas` and `secgwctl ike list` agree on the one
+  IKE SA left (new SPIs).
+- Child SA rekeying with PFS (an ESP proposal with a DH group) by either side:
+  our Child SAs carry the group, charon selects the ESP proposal with the group
+  in CREATE_CHILD_SA and logs the DH secret it mixed into the keys, and our keys
+  equal charon's.
+
+The topology and peers come from test_ike_strongswan (via_dp_lab: charon <->
+secgw-dp <-> host, IKE relayed by secgw-dp to secgw-ike).
+"""
+
+import re
+import time
+
+import pytest
+
+from conftest import Gateway, dataplane_yaml
+from netns import Lab
+from test_ike_strongswan import (DP_PORTS, NET_SG, Charon, SecgwIke, charon_keys,
+                                 connections_yaml, have_strongswan, ike_ctl, list_sas,
+                                 via_dp_lab, wait_installed, wait_until)
+
+pytestmark = pytest.mark.skipif(not have_strongswan(),
+                                reason="strongswan-charon / strongswan-swanctl not installed")
+
+IKE = "aes128gcm16-prfsha256-x25519"
+KEYS_RE = r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})"
+
+
+def charon_ike_extra(charon, extra):
+    """IKE SA options for charon's connection (swanctl.conf, beside `proposals`)."""
+    path = charon.dir + "/swanctl.conf"
+    with open(path) as f:
+        text = f.read()
+    text = re.sub(r"(\n        proposals = [^\n]*\n)", r"\1        %s\n" % extra, text, count=1)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def ping(host, count):
+    p = host.run(["ping", "-c", str(count), "-i", "0.2", "-W", "2", "10.99.7.1"], check=False,
+                 timeout=count * 0.2 + 20)
+    m = re.search(r"(\d+) packets transmitted, (\d+) received", p.stdout)
+    assert m, p.stdout
+    return int(m.group(1)), int(m.group(2)), p.stdout
+
+
+def start_pair(build, lab, tmp_path, tag, esp, ours, child_extra, ike_extra):
+    """secgw-dp, secgw-ike (--via-dp, initiator) and charon, up with a Child SA and a
+    route into charon's TUN; returns (host, gw, charon, sg, prefix, first child SPIs)."""
+    sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, tag)
+    text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(IKE, esp, True, ours)
+    gw = Gateway(build, gw_ns, text, gwdir, name="gw")
+    charon = Charon(sw_ns, swdir, IKE, esp, child_extra)
+    charon_ike_extra(charon, ike_extra)
+    charon.start()
+    gw.start()
+    sg = SecgwIke(build, gw_ns, gwdir, None, None, True, cfg=gw.config)
+    sg.start(["--dp", prefix, "--via-dp"])
+    m = sg.wait_for(KEYS_RE)
+    wait_installed(charon)
+    sw_ns.ip("route", "add", NET_SG, "dev", "ipsec0", "src", "10.99.7.1")
+    return host, gw, charon, sg, prefix, (int(m.group(1), 16), int(m.group(2), 16))
+
+
+def stop(lab, sg, gw):
+    if sg is not None and sg.proc.poll() is None:
+        lab.stop(sg.proc)
+    gw.stop()
+
+
+@pytest.mark.parametrize("rekeyer", ["secgw", "charon"])
+def test_ike_rekey_through_secgw_dp(build, tmp_path, rekeyer):
+    """IKE SA rekey every ~5 s under a 16 s ping (0.2 s interval), by either side."""
+    with Lab("ikeikerk") as lab:
+        ours = "    rekey_time: 0\n    ike_rekey_time: %d\n" % (5 if rekeyer == "secgw" else 0)
+        theirs = "rekey_time = %s\n        over_time = 60s\n        rand_time = 1s" % (
+            "5s" if rekeyer == "charon" else "0")
+        sg = None
+        host, gw, charon, sg, prefix, first = start_pair(
+            build, lab, tmp_path, "ir", "aes128gcm16", ours,
+            "rekey_time = 0\n life_time = 300s", theirs)
+        try:
+            ike0 = ike_ctl(build, ["-p", prefix], "--json", "ike", "list")["ike_sas"]
+            assert len(ike0) == 1, ike0
+            sent, got, out = ping(host, 80)
+            log = sg.logtext()
+            rekeys = len(re.findall(r"sw: IKE SA [0-9a-f]{16}/[0-9a-f]{16} replaces", log))
+            drops = {k: v for k, v in gw.stats().items() if k.startswith("drop") and v}
+            print("IKE SA rekeys by %s: %d; ping %d sent, %d received, loss %d; "
+                  "secgw-dp drops %s" % (rekeyer, rekeys, sent, got, sent - got, drops))
+            assert rekeys >= 2, log[-4000:]
+            if rekeyer == "secgw":
+                assert log.count("rekeying the IKE SA") >= rekeys, log[-4000:]
+            else:
+                assert log.count("peer deleted the IKE SA") >= rekeys - 1, log[-4000:]
+            # the Child SA never changed: no reinstall, the same pair in secgw-dp
+            assert len(re.findall(KEYS_RE, log)) == 1, log[-4000:]
+            assert "Child SA removed" not in log, log[-4000:]
+            assert set(gw.sa_list()) == set(first), gw.sa_list()
+            assert not drops, drops
+            assert sent == got, "ping lost %d of %d over %d IKE SA rekeys:\n%s" % (
+                sent - got, sent, rekeys, out[-1500:])
+            # settle: one IKE SA on each side, the same one, not the first
+            def one_sa():
+                lst = ike_ctl(build, ["-p", prefix], "--json", "ike", "list")["ike_sas"]
+                return len(lst) == 1 and list_sas(charon).count("ESTABLISHED") == 1
+            wait_until(one_sa, 15, "one IKE SA on both sides")
+            sa = ike_ctl(build, ["-p", prefix], "--json", "ike", "list")["ike_sas"][0]
+            listed = list_sas(charon).lower()
+            assert sa["state"] == "established", sa
+            assert sa["spi_i"] in listed and sa["spi_r"] in listed, (sa, listed)
+            assert ike0[0]["spi_i"] not in listed and sa["spi_i"] != ike0[0]["spi_i"], listed
+            # message IDs restarted on the new IKE SA: only a few exchanges on it
+            assert sa["msg_out"] + sa["msg_in"] <= 4, sa
+            assert sa["child_sas"][0]["spi_in"] == "%08x" % first[0], sa
+            assert listed.count("installed,") == 1, listed
+            lab.stop(sg.proc)
+            assert sg.proc.returncode == 0, sg.logtext()[-3000:]
+        finally:
+            stop(lab, sg, gw)
+
+
+@pytest.mark.parametrize("rekeyer,esp,group", [
+    ("secgw", "aes128gcm16-ecp256", ("ECP_256", 19)),
+    ("charon", "aes128-sha256-x25519", ("CURVE_25519", 31)),
+], ids=["secgw-ecp256", "charon-x25519"])
+def test_pfs_child_rekey_through_secgw_dp(build, tmp_path, rekeyer, esp, group):
+    """Child SA rekeys with PFS every ~4 s under an 8 s ping."""
+    with Lab("ikepfs") as lab:
+        ours = "    rekey_time: %d\n    ike_rekey_time: 0\n" % (4 if rekeyer == "secgw" else 0)
+        theirs = "rekey_time = %s\n life_time = 60s\n rand_time = 1s" % (
+            "4s" if rekeyer == "charon" else "0")
+        sg = None
+        host, gw, charon, sg, prefix, first = start_pair(
+            build, lab, tmp_path, "pf", esp, ours, theirs, "rekey_time = 0")
+        try:
+            sent, got, out = ping(host, 50)
+            log = sg.logtext()
+            installed = re.findall(r"Child SA installed: .* dh (\d+)", log)
+            rekeys = len(installed) - 1
+            print("PFS Child SA rekeys by %s (%s): %d; ping %d sent, %d received, loss %d"
+                  % (rekeyer, esp, rekeys, sent, got, sent - got))
+            assert rekeys >= 1, log[-4000:]
+            # IKE_AUTH's Child SA has no DH (§1.2); every rekeyed one has the group
+            assert installed[0] == "0" and set(installed[1:]) == {str(group[1])}, installed
+            clog = charon.logtext()
+            # charon selected the ESP proposal with the group in CREATE_CHILD_SA and
+            # mixed a DH secret into the Child SA keys (keymat_v2, chd = 4)
+            assert re.search(r"selected proposal: ESP:[^\n]*%s" % group[0], clog), clog[-3000:]
+            assert "DH secret" in clog or "shared Diffie-Hellman secret" in clog, clog[-3000:]
+            # our last Child SA's keys are charon's
+            m = re.findall(r"CHILD-KEYS conn=sw spi_in=\w+ spi_out=\w+ encr_in=([0-9a-f]*) "
+                           r"integ_in=[0-9a-f]* encr_out=([0-9a-f]*)", log)
+            enc_in, enc_out = bytes.fromhex(m[-1][0]), bytes.fromhex(m[-1][1])
+            want = (enc_out, enc_in) if rekeyer == "secgw" else (enc_in, enc_out)
+            lines = clog.splitlines()
+            seen = []
+            for i in range(len(lines)):
+                k = charon_keys("\n".join(lines[i:i + 12]))
+                if "encryption_initiator" in k and "encryption_responder" in k:
+                    seen.append((k["encryption_initiator"], k["encryption_responder"]))
+            assert want in seen, (want, seen)
+            assert sent - got <= rekeys, "ping lost %d of %d over %d rekeys:\n%s" % (
+                sent - got, sent, rekeys, out[-1500:])
+            assert "peer error" not in log
+            lab.stop(sg.proc)
+            assert sg.proc.returncode == 0, sg.logtext()[-3000:]
+        finally:
+            stop(lab, sg, gw)
