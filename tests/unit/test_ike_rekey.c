@@ -324,13 +324,14 @@ static bool child_collision(uint32_t seed)
 	return i_won;
 }
 
-static void test_child_collision(void)
+/* A collision test with other nonces until each side has won once. */
+static void both_outcomes(bool (*collision)(uint32_t seed))
 {
 	bool seen[2] = {false, false};
 
 	for (uint32_t seed = 1; seed < 40 && !(seen[0] && seen[1]); seed++)
-		seen[child_collision(seed)] = true;
-	CHECK(seen[0] && seen[1]); /* both outcomes of the nonce comparison */
+		seen[collision(seed)] = true;
+	CHECK(seen[0] && seen[1]);
 }
 
 /* Both sides rekey the IKE SA at once.  Returns whether i's exchange won. */
@@ -372,15 +373,6 @@ static bool ike_collision(uint32_t seed)
 	return i_won;
 }
 
-static void test_ike_collision(void)
-{
-	bool seen[2] = {false, false};
-
-	for (uint32_t seed = 1; seed < 40 && !(seen[0] && seen[1]); seed++)
-		seen[ike_collision(seed)] = true;
-	CHECK(seen[0] && seen[1]);
-}
-
 /* A rekey request while our rekey is in its Delete phase: TEMPORARY_FAILURE
  * (§2.25), and nothing changes on either side. */
 static void test_busy(void)
@@ -415,8 +407,8 @@ int main(int argc, char **argv)
 	test_pfs_groups();
 	test_pfs_invalid_ke();
 	test_ike_rekey();
-	test_child_collision();
-	test_ike_collision();
+	both_outcomes(child_collision);
+	both_outcomes(ike_collision);
 	test_busy();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures != 0;
