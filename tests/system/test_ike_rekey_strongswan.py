@@ -17,7 +17,6 @@ secgw-dp <-> host, IKE relayed by secgw-dp to secgw-ike).
 """
 
 import re
-import time
 
 import pytest
 

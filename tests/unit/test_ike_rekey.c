@@ -282,6 +282,24 @@ static void test_ike_rekey(void)
 	}
 }
 
+/* The responder now wants another of our IKE groups: INVALID_KE_PAYLOAD in
+ * the IKE SA rekey, and the retry with that group makes the new IKE SA. */
+static void test_ike_rekey_invalid_ke(void)
+{
+	struct pair p;
+	struct ike_sa_cfg ci = conn(true, IKE_GCM, "aes128gcm16");
+
+	prop(&ci.ike[1], "aes128gcm16-prfsha256-ecp256", false);
+	ci.n_ike = 2;
+	pair_init(&p, ci, conn(false, IKE_GCM, "aes128gcm16"));
+	CHECK(run(&p));
+	prop(&p.r->cfg.ike[0], "aes128gcm16-prfsha256-ecp256", false);
+	ike_rekey_once(&p, true);
+	CHECK(ike_sa_suite(p.i)->dh == IKE_DH_ECP_256 && ike_sa_suite(p.r)->dh == IKE_DH_ECP_256);
+	rekey_once(&p, p.r);
+	pair_free(&p);
+}
+
 /* ---- §2.8 collisions ---- */
 
 /* Both sides rekey the Child SA at once.  Returns whether i's exchange won. */
@@ -407,6 +425,7 @@ int main(int argc, char **argv)
 	test_pfs_groups();
 	test_pfs_invalid_ke();
 	test_ike_rekey();
+	test_ike_rekey_invalid_ke();
 	both_outcomes(child_collision);
 	both_outcomes(ike_collision);
 	test_busy();
