@@ -109,9 +109,12 @@ static bool prop_matches(const struct ike_msg *m, const struct ike_proposal *p, 
 		/* No ESN here (strongSwan's libipsec has none either). */
 		if (!offers(m, p, IKE_XF_ESN, ESN_NONE, 0, true))
 			return false;
-		/* §1.2: IKE_AUTH has no KE, so its proposals carry no DH whatever
-		 * our PFS group; in CREATE_CHILD_SA the groups must agree. */
-		if (m->hdr.exchange == IKE_EXCH_AUTH || c->dh == 0)
+		/* §1.2: IKE_AUTH has no KE, so a DH transform there means nothing
+		 * (a peer should send none; one that lists its PFS group anyway is
+		 * not refused for it); in CREATE_CHILD_SA the groups must agree. */
+		if (m->hdr.exchange == IKE_EXCH_AUTH)
+			return true;
+		if (c->dh == 0)
 			return offers(m, p, IKE_XF_DH, 0, 0, true);
 		return offers(m, p, IKE_XF_DH, c->dh, 0, false);
 	}

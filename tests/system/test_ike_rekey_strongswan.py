@@ -51,17 +51,19 @@ def ping(host, count):
     return int(m.group(1)), int(m.group(2)), p.stdout
 
 
-def start_pair(build, lab, tmp_path, tag, esp, rekeyer, child_s, ike_s):
-    """secgw-dp, secgw-ike (--via-dp, initiator) and charon, up with a Child SA and a
-    route into charon's TUN.  The rekeyer ("secgw" or "charon") rekeys the Child SA
-    every child_s and the IKE SA every ike_s seconds (0 never), the other side never.
-    Returns (host, gw, charon, sg, prefix, first Child SA's SPIs)."""
+def start_pair(build, lab, tmp_path, tag, esp, rekeyer, child_s, ike_s, initiator="secgw"):
+    """secgw-dp, secgw-ike (--via-dp) and charon, up with a Child SA (the initiator,
+    "secgw" or "charon", starts it) and a route into charon's TUN.  The rekeyer
+    rekeys the Child SA every child_s and the IKE SA every ike_s seconds (0 never),
+    the other side never.  Returns (host, gw, charon, sg, prefix, first Child SA's
+    SPIs)."""
     def every(s, who):
         return s if rekeyer == who else 0
     sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, tag)
     ours = "    rekey_time: %d\n    ike_rekey_time: %d\n" % (every(child_s, "secgw"),
                                                           every(ike_s, "secgw"))
-    text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(IKE, esp, True, ours)
+    text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(IKE, esp, initiator == "secgw",
+                                                                ours)
     gw = Gateway(build, gw_ns, text, gwdir, name="gw")
     # life_time well past rekey_time: libipsec's whole-second expiry would else hit first
     charon = Charon(sw_ns, swdir, IKE, esp, "rekey_time = %ds\n life_time = 300s\n "
@@ -73,6 +75,9 @@ def start_pair(build, lab, tmp_path, tag, esp, rekeyer, child_s, ike_s):
     sg = SecgwIke(build, gw_ns, gwdir, None, None, True, cfg=gw.config)
     try:
         sg.start(["--dp", prefix, "--via-dp"])
+        if initiator == "charon":
+            r = charon.swanctl("--initiate", "--child", "net", "--timeout", "20", check=False)
+            assert r.returncode == 0, r.stdout + r.stderr + sg.logtext()[-3000:]
         m = sg.wait_for(KEYS_RE)
         wait_installed(charon)
     except BaseException:
@@ -140,10 +145,11 @@ def test_ike_rekey_through_secgw_dp(build, tmp_path, rekeyer):
     ("charon", "aes128-sha256-x25519", ("CURVE_25519", 31)),
 ], ids=["secgw-ecp256", "charon-x25519"])
 def test_pfs_child_rekey_through_secgw_dp(build, tmp_path, rekeyer, esp, group):
-    """Child SA rekeys with PFS every ~4 s under an 8 s ping."""
+    """Child SA rekeys with PFS every ~4 s under an 8 s ping.  The rekeyer also
+    initiated: in IKE_AUTH charon's ESP proposals for a PFS child meet ours."""
     with Lab("ikepfs") as lab:
         host, gw, charon, sg, prefix, first = start_pair(
-            build, lab, tmp_path, "pf", esp, rekeyer, 4, 0)
+            build, lab, tmp_path, "pf", esp, rekeyer, 4, 0, initiator=rekeyer)
         try:
             sent, got, out = ping(host, 50)
             log = sg.logtext()
