@@ -133,7 +133,7 @@ static int read_ts(const struct cfg_obj *o, const char *key, struct ike_tsv *t)
 
 static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, struct cfg_conn *c)
 {
-	static const char *const starts[] = {"wait", "initiate"};
+	static const char *const starts[] = {"wait", "initiate", "trap"};
 	struct ike_sa_cfg *k = &c->ike;
 	struct cfg_obj o;
 	char path[YPATH_MAX];
@@ -165,13 +165,14 @@ static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, s
 	    read_props(&o, "esp", true, k->esp, &k->n_esp) < 0 ||
 	    read_ts(&o, "local_ts", &k->local_ts) < 0 ||
 	    read_ts(&o, "remote_ts", &k->remote_ts) < 0 ||
-	    obj_enum(&o, "start", starts, 2, &start) < 0)
+	    obj_enum(&o, "start", starts, 3, &start) < 0)
 		return -1;
 	k->keepalive_s = 20;
 	if (obj_u32(&o, "dpd_delay", 0, 86400, &k->dpd_delay_s) < 0 ||
 	    obj_u32(&o, "keepalive", 0, 3600, &k->keepalive_s) < 0)
 		return -1;
 	c->initiate = start == 1;
+	c->trap = start == 2;
 	if (read_rekey(&o, "rekey_time", REKEY_DEFAULT_S, &c->rekey_time) < 0 ||
 	    read_rekey(&o, "ike_rekey_time", IKE_REKEY_DEFAULT_S, &c->ike_rekey_time) < 0)
 		return -1;

@@ -22,6 +22,7 @@
 struct cfg_conn {
 	struct ike_sa_cfg ike; /* name, addresses, IDs, PSK, proposals, selectors */
 	bool initiate;         /* start: initiate (true) or wait (default) */
+	bool trap;             /* start: trap: initiate on the first packet (acquire) */
 	uint32_t rekey_time;   /* s after which we rekey our Child SA; 0 never */
 	uint32_t ike_rekey_time; /* s after which we rekey our IKE SA; 0 never */
 	int line;

@@ -104,8 +104,7 @@ int iked_child_to_sas(const struct ike_child_sa *c, struct cfg_sa *out, struct c
 	return one_sa(c, true, out, err) < 0 || one_sa(c, false, in, err) < 0 ? -1 : 0;
 }
 
-/* A selector range as a prefix: what the SPD holds.  -1 if it is not one. */
-static int ts_prefix(const struct ike_tsv *t, char *buf, size_t len)
+int iked_ts_prefix(const struct ike_tsv *t, char *buf, size_t len)
 {
 	char a[INET_ADDRSTRLEN];
 	uint32_t span = t->end - t->start;
@@ -125,8 +124,8 @@ int iked_child_to_policies(const struct ike_child_sa *c, struct cfg_policy *out,
 {
 	char local[48], remote[48], text[SNIPPET_MAX];
 
-	if (ts_prefix(&c->ts_local, local, sizeof(local)) < 0 ||
-	    ts_prefix(&c->ts_remote, remote, sizeof(remote)) < 0) {
+	if (iked_ts_prefix(&c->ts_local, local, sizeof(local)) < 0 ||
+	    iked_ts_prefix(&c->ts_remote, remote, sizeof(remote)) < 0) {
 		snprintf(err, CFG_ERR_MAX, "traffic selectors are not prefixes");
 		return -1;
 	}

@@ -23,6 +23,9 @@ int iked_child_to_sas(const struct ike_child_sa *c, struct cfg_sa *out, struct c
 int iked_child_to_policies(const struct ike_child_sa *c, struct cfg_policy *out,
 			   struct cfg_policy *in, char err[CFG_ERR_MAX]);
 
+/* A selector range as a prefix "a.b.c.d/len": what the SPD holds.  -1 if it is not one. */
+int iked_ts_prefix(const struct ike_tsv *t, char *buf, size_t len);
+
 /* Install / remove everything of c; ctl NULL (no data plane) does nothing.
  * The policies get priorities prio_out and prio_in: during a rekey the new
  * Child SA's policies share the old ones' selectors, and the data plane's SPD

@@ -16,7 +16,8 @@
  * them with the peer's).
  *
  * A `start: initiate` connection whose IKE SA fails or is deleted is
- * initiated again after RETRY_MS.  At exit it deletes its IKE SAs
+ * initiated again after RETRY_MS; a `start: trap` one when the data plane
+ * reports traffic for it (iked_trap.h).  At exit it deletes its IKE SAs
  * (INFORMATIONAL Delete) and removes their Child SAs from the data plane.
  *
  * IKE SA rekeying (ike_rekey_time, ike/ike_sa_rekey_ike.c, by either side): the
@@ -52,6 +53,7 @@
 #include "iked_ctl.h"
 #include "iked_dp.h"
 #include "iked_relay.h"
+#include "iked_trap.h"
 
 #define MAX_SOCKS 64
 #define MAX_SAS 1024
@@ -60,6 +62,7 @@
 #define POLICY_PRIO 1000    /* the SPD's default; rekeyed Child SAs move from it */
 #define PRIO_MAX 0x7fffffffu /* the config's bound */
 #define RETRY_MS 10000      /* start: initiate connections without an IKE SA try again */
+#define EVENTS_MS 200       /* how often the data plane's events are read */
 
 /* Drops before any SA is found, by name (the SAs count their own). */
 #define IKED_DROPS(X)                                                                      \
@@ -121,6 +124,9 @@ static struct {
 	bool have_ctl;
 	const char *relay_prefix; /* --via-dp: the data plane whose ports carry IKE */
 	uint64_t drops[IKED_DROP_COUNT];
+	uint32_t ev_cursor;  /* the data plane's next event number */
+	uint64_t ev_at;      /* when to read them next */
+	bool have_traps;
 	struct iked_ctl ctlsock; /* secgwctl ike ... */
 	bool have_ctlsock;
 } g;
@@ -519,13 +525,16 @@ static void handle(uint32_t local_ip, uint16_t local_port, uint32_t src, uint16_
 		if (e == NULL)
 			return;
 	}
-	if (ike_sa_input(e->sa, msg, len, src, sport, local_port, now_ms(), &out) == 1)
-		send_dgram(e->conn->ike.local_ip, &out);
+	int rc = ike_sa_input(e->sa, msg, len, src, sport, local_port, now_ms(), &out);
 	size_t first_new = g.n_sas;
 	adopt_successors(e);
+	/* Install first: the peer may send on a new Child SA as soon as it has
+	 * our answer (or our Delete of the old one). */
 	settle(e);
 	for (size_t i = first_new; i < g.n_sas; i++)
 		settle(&g.sas[i]);
+	if (rc == 1)
+		send_dgram(e->conn->ike.local_ip, &out);
 }
 
 static void receive(const struct sock *s)
@@ -570,6 +579,38 @@ static void retry_due(uint64_t now)
 			initiate(&g.conns[k]);
 		}
 	}
+}
+
+/* An acquire from the data plane (start: trap): initiate unless the
+ * connection already has an IKE SA, which then brings the Child SA. */
+static void acquire(const struct ctl_event *ev)
+{
+	const struct cfg_conn *c = iked_trap_match(g.conns, g.n_conns, ev);
+	char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
+
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < g.n_sas; i++)
+		if (g.sas[i].conn == c)
+			return;
+	logf_(1, "%s: acquire for %s -> %s (proto %u): initiating", c->ike.name,
+	      inet_ntop(AF_INET, ev->src, src, sizeof(src)),
+	      inet_ntop(AF_INET, ev->dst, dst, sizeof(dst)), ev->proto);
+	initiate(c);
+}
+
+static void events_due(uint64_t now)
+{
+	static struct ctl_event ev[CTL_EVENTS_PAGE];
+
+	if (!g.have_traps || now < g.ev_at)
+		return;
+	g.ev_at = now + EVENTS_MS;
+	int n = ctl_events(&g.ctl, &g.ev_cursor, ev);
+	if (n < 0)
+		logf_(0, "reading the data plane's events: %s", g.ctl.err);
+	for (int i = 0; i < n; i++)
+		acquire(&ev[i]);
 }
 
 /* ---- secgwctl ike ... (iked_ctl.h) ---- */
@@ -706,8 +747,12 @@ static void loop(uint64_t until)
 				next = e->ike_rekey_at;
 		}
 		reap();
-		if (until == 0)
+		if (until == 0) {
 			retry_due(now);
+			events_due(now);
+			if (g.have_traps && g.ev_at < next)
+				next = g.ev_at;
+		}
 		int timeout = next == UINT64_MAX ? 1000 : next <= now ? 0 : (int)(next - now);
 		for (size_t i = 0; i < g.n_socks; i++)
 			pfd[i] = (struct pollfd){.fd = g.socks[i].fd, .events = POLLIN};
@@ -815,6 +860,16 @@ int main(int argc, char **argv)
 	if (g.retry_at == NULL)
 		return 1;
 	for (size_t i = 0; i < g.n_conns; i++)
+		g.have_traps |= g.conns[i].trap;
+	if (g.have_traps && !g.have_ctl)
+		logf_(0, "start: trap connections wait for the peer: no data plane (--dp)");
+	if (g.have_traps && g.have_ctl &&
+	    iked_traps_install(&g.ctl, g.conns, g.n_conns, err, sizeof(err)) < 0) {
+		logf_(0, "%s: trap connections wait for the peer", err);
+		g.have_traps = false;
+	}
+	g.have_traps &= g.have_ctl;
+	for (size_t i = 0; i < g.n_conns; i++)
 		if (g.conns[i].initiate)
 			initiate(&g.conns[i]);
 	loop(0);
@@ -828,6 +883,8 @@ int main(int argc, char **argv)
 		uninstall(&g.sas[i]);
 		ike_sa_free(g.sas[i].sa);
 	}
+	if (g.have_traps)
+		iked_traps_remove(&g.ctl, g.conns, g.n_conns);
 	for (size_t k = 0; k < IKED_DROP_COUNT; k++)
 		if (g.drops[k] != 0)
 			logf_(1, "dropped %s: %llu", iked_drop_names[k], (unsigned long long)g.drops[k]);

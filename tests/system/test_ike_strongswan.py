@@ -151,7 +151,7 @@ def connections_yaml(ike, esp, initiate, extra=""):
     remote_ts: %s
     start: %s
 %s""" % (ADDR_SG, ADDR_SW, ID_SG, ID_SW, PSK, ike, esp, NET_SG, NET_SW,
-       "initiate" if initiate else "wait", extra))
+       initiate if isinstance(initiate, str) else "initiate" if initiate else "wait", extra))
 
 
 class SecgwIke:
@@ -410,6 +410,22 @@ def via_dp_lab(lab, tmp_path, tag):
     return sw_ns, gw_ns, host, swdir, gwdir, lab.uid + tag
 
 
+def gateway_facing_charon(build, lab, tmp_path, tag, start):
+    """via_dp_lab with charon started (AES-GCM, x25519) and a started secgw-dp whose
+    config holds the connection (`start` as connections_yaml takes it); secgw-ike on
+    that config is returned unstarted.  Returns charon's namespace, the host's, the
+    gateway, charon and secgw-ike."""
+    sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, tag)
+    text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
+        "aes128gcm16-prfsha256-x25519", "aes128gcm16", start)
+    gw = Gateway(build, gw_ns, text, gwdir, name="gw")
+    charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
+    charon.start()
+    gw.start()
+    return sw_ns, host, gw, charon, SecgwIke(build, gw_ns, gwdir, None, None, True,
+                                             cfg=gw.config)
+
+
 def wait_installed(charon, timeout=10):
     deadline = time.time() + timeout
     while "INSTALLED" not in list_sas(charon) and time.time() < deadline:
@@ -492,17 +508,9 @@ def test_end_to_end_through_secgw_dp(build, tmp_path):
     strongSwan through it: ESP in UDP 4500 both ways, encrypted by secgw-dp and by
     charon's kernel-libipsec."""
     with Lab("ikee2e") as lab:
-        sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, "e2e")
-        text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
-            "aes128gcm16-prfsha256-x25519", "aes128gcm16", True)
-        gw = Gateway(build, gw_ns, text, gwdir, name="gw")
-        charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
-        charon.start()
-        sg = None
+        sw_ns, host, gw, charon, sg = gateway_facing_charon(build, lab, tmp_path, "e2e", True)
         try:
-            gw.start()
-            sg = SecgwIke(build, gw_ns, gwdir, None, None, True, cfg=gw.config)
-            sg.start(["--dp", prefix, "--via-dp"])
+            sg.start(["--dp", gw.prefix, "--via-dp"])
             m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
             spi_in, spi_out = int(m.group(1), 16), int(m.group(2), 16)
             wait_installed(charon)
@@ -524,7 +532,44 @@ def test_end_to_end_through_secgw_dp(build, tmp_path):
             assert sg.proc.returncode == 0, sg.logtext()[-3000:]
             assert "ESTABLISHED" not in list_sas(charon)
         finally:
-            if sg is not None and sg.proc.poll() is None:
+            if getattr(sg, "proc", None) is not None and sg.proc.poll() is None:
+                lab.stop(sg.proc)
+            gw.stop()
+
+
+def test_start_trap_initiates_on_traffic(build, tmp_path):
+    """start: trap: secgw-ike installs a trap policy in secgw-dp; the host's first
+    packet for the remote network is dropped there (drop_policy_trap) and becomes an
+    acquire event, secgw-ike initiates to strongSwan, and once the Child SA is in the
+    host's pings go through; the trap policy leaves with secgw-ike."""
+    with Lab("iketrap") as lab:
+        sw_ns, host, gw, charon, sg = gateway_facing_charon(build, lab, tmp_path, "trap",
+                                                            "trap")
+        try:
+            sg.start(["--dp", gw.prefix, "--via-dp"])
+            wait_until(lambda: "ike-trap-sw" in json_text(gw.ctl("policy", "list")), 5,
+                       "the trap policy")
+            time.sleep(1.0)
+            assert "CHILD-KEYS" not in sg.logtext() and "ESTABLISHED" not in list_sas(charon)
+            before = gw.stats()
+            host.run(["ping", "-c", "1", "-W", "1", "10.99.7.1"], check=False)
+            sg.wait_for(r"sw: acquire for 10\.99\.6\.2 -> 10\.99\.7\.1 \(proto 1\): initiating",
+                        timeout=5)
+            sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8})")
+            wait_installed(charon)
+            d = gw.stats()
+            assert d.get("drop_policy_trap", 0) - before.get("drop_policy_trap", 0) >= 1, d
+            assert d.get("acquire", 0) - before.get("acquire", 0) == 1, d
+            sw_ns.ip("route", "add", NET_SG, "dev", "ipsec0", "src", "10.99.7.1")
+            p = host.run(["ping", "-c", "5", "-i", "0.2", "-W", "2", "10.99.7.1"], check=False)
+            assert p.returncode == 0 and " 0% packet loss" in p.stdout, p.stdout
+            # one IKE SA: the Child SA's policies now win over the trap
+            assert sg.logtext().count("initiating") == 1, sg.logtext()[-3000:]
+            lab.stop(sg.proc)
+            assert sg.proc.returncode == 0, sg.logtext()[-3000:]
+            assert "ike-trap-sw" not in json_text(gw.ctl("policy", "list"))
+        finally:
+            if getattr(sg, "proc", None) is not None and sg.proc.poll() is None:
                 lab.stop(sg.proc)
             gw.stop()
 
@@ -703,8 +748,19 @@ def test_child_rekey_through_secgw_dp(build, tmp_path, rekeyer):
             last = (int(keys[-1][0], 16), int(keys[-1][1], 16))
             assert_last_child_keys(log, charon.logtext(), rekeyer == "secgw")
             assert last[0] != first[0] and last[1] != first[1]
-            sas = gw.sa_list()
-            assert set(sas) == set(last), (sas.keys(), first, last)
+            # the peer may have started its next rekey meanwhile: the data plane
+            # holds exactly the newest pair once that one settles too
+            deadline = time.time() + 10
+            while True:
+                sas = gw.sa_list()
+                keys = re.findall(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) "
+                                  r"spi_out=([0-9a-f]{8})", sg.logtext())
+                newest = {int(keys[-1][0], 16), int(keys[-1][1], 16)}
+                if set(sas) == newest or time.time() > deadline:
+                    break
+                time.sleep(0.3)
+            assert set(sas) == newest, (sas.keys(), first, last)
+            last = tuple(sorted(newest))
             listed = list_sas(charon)
             assert ("%08x" % last[0]) in listed and ("%08x" % last[1]) in listed, listed
             assert ("%08x" % first[0]) not in listed and ("%08x" % first[1]) not in listed, \
@@ -713,6 +769,6 @@ def test_child_rekey_through_secgw_dp(build, tmp_path, rekeyer):
             lab.stop(sg.proc)
             assert sg.proc.returncode == 0, sg.logtext()[-3000:]
         finally:
-            if sg is not None and sg.proc.poll() is None:
+            if getattr(sg, "proc", None) is not None and sg.proc.poll() is None:
                 lab.stop(sg.proc)
             gw.stop()

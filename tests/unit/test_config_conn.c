@@ -81,7 +81,7 @@ static void test_bad(void)
 {
 	static const struct bad cases[] = {
 		{"    start: initiate\n", "    start: now\n",
-		 "t.yaml:12:12: connections[0].start: expected one of wait, initiate"},
+		 "t.yaml:12:12: connections[0].start: expected one of wait, initiate, trap"},
 		{"    start: initiate\n", "    start: initiate\n    rekey_time: 1\n",
 		 "t.yaml:13:17: connections[0].rekey_time: expected 0 (never) or 2..31622400"},
 		{"    start: initiate\n", "    start: initiate\n    rekey_time: -5\n",

@@ -2,7 +2,8 @@
 /*
  * secgw-ike's Child SA -> data plane records: directions, SPIs, tunnel
  * endpoints, key | salt split for AEAD, integrity keys, NAT-T ports mirrored
- * between the two SAs, and policies from the narrowed selectors.
+ * between the two SAs, and policies from the narrowed selectors; which
+ * `start: trap` connection an acquire event belongs to.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "check.h"
 #include "iked_dp.h"
+#include "iked_trap.h"
 
 static void fill(struct ike_key *k, size_t len, uint8_t seed)
 {
@@ -43,6 +45,48 @@ static struct ike_child_sa child(uint16_t encr, uint16_t integ, bool nat)
 	c.local_port = nat ? 4500 : 500;
 	c.remote_port = nat ? 31000 : 500;
 	return c;
+}
+
+static struct ctl_event acquire_ev(const char *src, const char *dst, uint8_t proto)
+{
+	struct ctl_event ev = {.kind = CTL_EV_ACQUIRE, .family = AF_INET, .proto = proto};
+	uint32_t a = inet_addr(src), b = inet_addr(dst);
+
+	memcpy(ev.src, &a, 4);
+	memcpy(ev.dst, &b, 4);
+	return ev;
+}
+
+static void test_trap_match(void)
+{
+	struct cfg_conn conns[3];
+
+	memset(conns, 0, sizeof(conns));
+	/* wait, then two traps: 10.99.6.0/24 -> 10.99.7.0/25 and -> 10.99.8.0/24 UDP */
+	conns[0].ike.local_ts = (struct ike_tsv){0, 0, 65535, 0x0a630600, 0x0a6306ff};
+	conns[0].ike.remote_ts = (struct ike_tsv){0, 0, 65535, 0x0a630700, 0x0a6307ff};
+	conns[1] = conns[0];
+	conns[1].trap = true;
+	conns[1].ike.remote_ts.end = 0x0a63077f;
+	conns[2] = conns[1];
+	conns[2].ike.remote_ts = (struct ike_tsv){17, 0, 65535, 0x0a630800, 0x0a6308ff};
+
+	struct ctl_event ev = acquire_ev("10.99.6.2", "10.99.7.1", 1);
+	CHECK(iked_trap_match(conns, 3, &ev) == &conns[1]);
+	ev = acquire_ev("10.99.6.2", "10.99.7.200", 1); /* only the `wait` one holds it */
+	CHECK(iked_trap_match(conns, 3, &ev) == NULL);
+	ev = acquire_ev("10.99.6.2", "10.99.8.1", 17);
+	CHECK(iked_trap_match(conns, 3, &ev) == &conns[2]);
+	ev = acquire_ev("10.99.6.2", "10.99.8.1", 6); /* protocol outside the selector */
+	CHECK(iked_trap_match(conns, 3, &ev) == NULL);
+	ev = acquire_ev("10.99.9.2", "10.99.7.1", 1); /* source outside local_ts */
+	CHECK(iked_trap_match(conns, 3, &ev) == NULL);
+	ev = acquire_ev("10.99.6.2", "10.99.7.1", 1);
+	ev.kind = CTL_EV_SOFT_EXPIRE;
+	CHECK(iked_trap_match(conns, 3, &ev) == NULL);
+	ev = acquire_ev("10.99.6.2", "10.99.7.1", 1);
+	ev.family = AF_INET6;
+	CHECK(iked_trap_match(conns, 3, &ev) == NULL);
 }
 
 int main(void)
@@ -85,6 +129,7 @@ int main(void)
 	c.encr = 99;
 	CHECK(iked_child_to_sas(&c, &out, &in, err) == -1 && strstr(err, "no data plane") != NULL);
 
+	test_trap_match();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures != 0;
 }
