@@ -8,7 +8,9 @@
  *   Child SA carried over unchanged, message IDs from 0, the old IKE SA
  *   deleted, then Child and IKE rekeys on the new one;
  * - simultaneous Child SA and IKE SA rekeys (§2.8): both sides keep the same
- *   single new SA, for either outcome of the nonce comparison.
+ *   single new SA, for either outcome of the nonce comparison; TEMPORARY_FAILURE
+ *   only while a switch is in its Delete phase (§2.25);
+ * - damaged IKE SA rekey messages are dropped without effect.
  */
 #include "ike_msg.h"
 #include "ike_pair.h"
@@ -300,6 +302,47 @@ static void test_ike_rekey_invalid_ke(void)
 	pair_free(&p);
 }
 
+/* Every byte of an IKE SA rekey request and of its answer flipped in turn,
+ * and every truncation: dropped, never a new IKE SA; the intact ones work. */
+static void test_ike_rekey_hostile(void)
+{
+	static struct ike_dgram a, b, d, bad, x;
+	struct pair p;
+	struct ike_sa *n;
+
+	pair_init(&p, conn(true, IKE_GCM, "aes128gcm16"), conn(false, IKE_GCM, "aes128gcm16"));
+	CHECK(run(&p));
+	CHECK(ike_sa_rekey_ike(p.i, 0, &a) == 1);
+	for (size_t k = 0; k < a.len; k += 3) {
+		bad = a;
+		bad.buf[k] ^= 0x41;
+		CHECK(to_r(&p, &bad, &x) == -1 || k < 28); /* a header flip may look old */
+		CHECK(ike_sa_take_successor(p.r) == NULL && !ike_sa_rekeyed(p.r));
+	}
+	for (size_t len = 0; len < a.len; len += 7) {
+		bad = a;
+		bad.len = len;
+		CHECK(to_r(&p, &bad, &x) == -1);
+	}
+	CHECK(to_r(&p, &a, &b) == 1);
+	n = ike_sa_take_successor(p.r);
+	CHECK(n != NULL && ike_sa_rekeyed(p.r));
+	ike_sa_free(n);
+	for (size_t k = 0; k < b.len; k += 3) {
+		bad = b;
+		bad.buf[k] ^= 0x41;
+		CHECK(to_i(&p, &bad, &x) == -1 || k < 28);
+		CHECK(ike_sa_take_successor(p.i) == NULL && !ike_sa_rekeyed(p.i));
+	}
+	CHECK(to_i(&p, &b, &d) == 1); /* the Delete of the old IKE SA */
+	n = ike_sa_take_successor(p.i);
+	CHECK(n != NULL && ike_sa_child(n) != NULL && ike_sa_child(p.i) == NULL);
+	ike_sa_free(n);
+	CHECK(to_r(&p, &d, &x) == 1 && ike_sa_state(p.r) == IKE_SA_DEAD);
+	CHECK(to_i(&p, &x, &d) == 0 && ike_sa_state(p.i) == IKE_SA_DEAD);
+	pair_free(&p);
+}
+
 /* ---- §2.8 collisions ---- */
 
 /* Both sides rekey the Child SA at once.  Returns whether i's exchange won. */
@@ -426,6 +469,7 @@ int main(int argc, char **argv)
 	test_pfs_invalid_ke();
 	test_ike_rekey();
 	test_ike_rekey_invalid_ke();
+	test_ike_rekey_hostile();
 	both_outcomes(child_collision);
 	both_outcomes(ike_collision);
 	test_busy();
