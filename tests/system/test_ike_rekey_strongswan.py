@@ -17,6 +17,9 @@ secgw-dp <-> host, IKE relayed by secgw-dp to secgw-ike).
 """
 
 import re
+import signal
+import subprocess
+import time
 
 import pytest
 
@@ -172,6 +175,73 @@ def test_pfs_child_rekey_through_secgw_dp(build, tmp_path, rekeyer, esp, group):
             assert sent - got <= rekeys, "ping lost %d of %d over %d rekeys:\n%s" % (
                 sent - got, sent, rekeys, out[-1500:])
             assert "peer error" not in log
+            lab.stop(sg.proc)
+            assert sg.proc.returncode == 0, sg.logtext()[-3000:]
+        finally:
+            stop(lab, sg, gw)
+
+
+@pytest.mark.parametrize("what", ["child", "ike"])
+def test_simultaneous_rekey_with_strongswan(build, tmp_path, what):
+    """Both sides rekey the Child SA (or the IKE SA) 3 s after it was made (charon
+    without jitter) and their CREATE_CHILD_SA requests cross (§2.8): secgw-dp, which
+    relays IKE between them, is stopped (SIGSTOP) from 2 s to 3.8 s, so both
+    requests wait in its queues and pass each other when it resumes.  Each side
+    answers the other's and the lowest nonce decides: both keep one and the same SA
+    (secgw-dp's pair and charon's INSTALLED one, the one IKE SA agree), and a ping
+    through secgw-dp goes on (less what the stopped data plane could not carry)."""
+    with Lab("ikecoll") as lab:
+        child_s, ike_s = (3, 0) if what == "child" else (0, 3)
+        sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, "co")
+        ours = "    rekey_time: %d\n    ike_rekey_time: %d\n" % (child_s, ike_s)
+        text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(IKE, "aes128gcm16",
+                                                                    True, ours)
+        gw = Gateway(build, gw_ns, text, gwdir, name="gw")
+        charon = Charon(sw_ns, swdir, IKE, "aes128gcm16", "rekey_time = %ds\n life_time = 300s\n"
+                        " rand_time = 0" % child_s)
+        charon_ike_extra(charon, "rekey_time = %ds\n        over_time = 60s\n        "
+                         "rand_time = 0" % ike_s)
+        charon.start()
+        gw.start()
+        sg = SecgwIke(build, gw_ns, gwdir, None, None, True, cfg=gw.config)
+        try:
+            sg.start(["--dp", prefix, "--via-dp"])
+            sg.wait_for(KEYS_RE)
+            t0 = time.time()
+            wait_installed(charon)
+            sw_ns.ip("route", "add", NET_SG, "dev", "ipsec0", "src", "10.99.7.1")
+            pinger = host.popen(["ping", "-c", "50", "-i", "0.2", "-W", "2", "10.99.7.1"],
+                                stdout=subprocess.PIPE, text=True)
+            time.sleep(max(0, t0 + 2 - time.time()))
+            gw.proc.send_signal(signal.SIGSTOP)
+            time.sleep(1.8)
+            gw.proc.send_signal(signal.SIGCONT)
+            out = pinger.communicate(timeout=30)[0]
+            m = re.search(r"(\d+) packets transmitted, (\d+) received", out)
+            assert m, out
+            sent, got = int(m.group(1)), int(m.group(2))
+            log = sg.logtext()
+            coll = len(re.findall(r"collision: the peer's new", log))
+            won = len(re.findall(r"collision won", log))
+            lost = len(re.findall(r"collision lost", log))
+            rekeys = len(re.findall(r"Child SA rekeyed|IKE SA rekeyed", log))
+            print("simultaneous %s rekeys: %d collisions (%d won, %d lost), %d rekeys; "
+                  "ping %d sent, %d received" % (what, coll, won, lost, rekeys, sent, got))
+            assert coll >= 1 and won + lost >= 1, log[-4000:]
+            assert "peer error" not in log
+            # 1.8 s stopped: up to 10 pings (0.2 s apart) never crossed
+            assert sent - got <= 10 + rekeys, out[-1500:]
+
+            def agree():
+                keys = re.findall(KEYS_RE, sg.logtext())
+                newest = {int(keys[-1][0], 16), int(keys[-1][1], 16)}
+                listed = list_sas(charon)
+                ike = ike_ctl(build, ["-p", prefix], "--json", "ike", "list")["ike_sas"]
+                return (set(gw.sa_list()) == newest and listed.count("INSTALLED") == 1 and
+                        all("%08x" % s in listed for s in newest) and
+                        listed.count("ESTABLISHED") == 1 and len(ike) == 1 and
+                        ike[0]["spi_i"] in listed.lower())
+            wait_until(agree, 15, "both sides to agree on one SA")
             lab.stop(sg.proc)
             assert sg.proc.returncode == 0, sg.logtext()[-3000:]
         finally:
