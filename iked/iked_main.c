@@ -431,10 +431,10 @@ static void adopt_successors(struct entry *e)
 
 		if (n == NULL)
 			continue;
-		/* After a collision (§2.8) the other new one is redundant: it goes. */
+		/* Without the Child SA: the redundant one of a collision (§2.8), deleted soon. */
 		logf_(1, "%s: IKE SA %016llx/%016llx %s %016llx/%016llx", e->conn->ike.name,
 		      (unsigned long long)ike_sa_spi_i(sa), (unsigned long long)ike_sa_spi_r(sa),
-		      ike_sa_child(sa) != NULL ? "replaces" : "(redundant) rekeys",
+		      ike_sa_child(sa) != NULL ? "replaces" : "(no Child SA) rekeys",
 		      (unsigned long long)ike_sa_spi_i(e->sa),
 		      (unsigned long long)ike_sa_spi_r(e->sa));
 		if (ike_sa_child(sa) == NULL || !e->installed)
