@@ -216,6 +216,10 @@ int ike_sa_rekey_ike(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out);
 struct ike_sa *ike_sa_take_successor(struct ike_sa *sa);
 /* Whether sa was replaced by a rekey (it lives on only until deleted). */
 bool ike_sa_rekeyed(const struct ike_sa *sa);
+/* Whether sa is the redundant IKE SA of a rekey collision the peer made and
+ * should delete (§2.8.2); a peer that missed the collision never does, so the
+ * caller drops it (ike_sa_abort) when no Delete came after a while. */
+bool ike_sa_redundant(const struct ike_sa *sa);
 
 enum ike_sa_state ike_sa_state(const struct ike_sa *sa);
 enum ike_role ike_sa_role(const struct ike_sa *sa);

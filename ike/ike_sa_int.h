@@ -102,6 +102,7 @@ struct ike_sa {
 	bool ike_ke_retried;
 	bool ike_rekeyed;        /* replaced: only the Delete of this SA is left */
 	bool from_rekey;         /* created by a rekey: born ESTABLISHED */
+	bool redundant;          /* the peer's losing SA of a collision: it deletes it */
 	uint64_t ike_rekey_spi;  /* the SPI our request offered */
 	struct ike_sa *coll_ike; /* the peer's new IKE SA from a colliding rekey */
 	struct ike_sa *succ[2];  /* new IKE SAs the caller has not taken yet */

@@ -131,7 +131,7 @@ static int send_request(struct ike_sa *sa, uint16_t group, uint64_t now, struct 
 int ike_sa_rekey_ike(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out)
 {
 	if (sa->state != IKE_SA_ESTABLISHED || sa->req_pending || sa->has_old || sa->has_coll ||
-	    sa->ike_rekeyed || sa->deleting || sa->coll_ike != NULL)
+	    sa->ike_rekeyed || sa->deleting || sa->coll_ike != NULL || sa->redundant)
 		return -1;
 	sa->ike_ke_retried = false;
 	return send_request(sa, sa->suite.dh, now_ms, out);
@@ -229,6 +229,7 @@ static int resolve(struct ike_sa *sa, struct ike_sa *ours, uint64_t now, struct 
 	struct ike_sa *theirs = sa->coll_ike;
 
 	sa->coll_ike = NULL;
+	theirs->redundant = !ours_redundant;
 	move_child(sa, ours_redundant ? theirs : ours);
 	hand_over(sa, theirs);
 	hand_over(sa, ours);
@@ -305,6 +306,11 @@ struct ike_sa *ike_sa_take_successor(struct ike_sa *sa)
 bool ike_sa_rekeyed(const struct ike_sa *sa)
 {
 	return sa->ike_rekeyed;
+}
+
+bool ike_sa_redundant(const struct ike_sa *sa)
+{
+	return sa->redundant;
 }
 
 void ike_rekey_ike_free(struct ike_sa *sa)

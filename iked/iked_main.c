@@ -62,6 +62,7 @@
 #define POLICY_PRIO 1000    /* the SPD's default; rekeyed Child SAs move from it */
 #define PRIO_MAX 0x7fffffffu /* the config's bound */
 #define RETRY_MS 10000      /* start: initiate connections without an IKE SA try again */
+#define REDUNDANT_WAIT_MS 5000 /* for the peer's Delete of its redundant IKE SA (§2.8.2) */
 #define EVENTS_MS 200       /* how often the data plane's events are read */
 
 /* Drops before any SA is found, by name (the SAs count their own). */
@@ -356,11 +357,24 @@ static void rekey_due(struct entry *e, uint64_t now)
 }
 
 /* Our ike_rekey_time elapsed: CREATE_CHILD_SA for the IKE SA; retried shortly
- * while the SA is busy.  The new IKE SA's entry arms its own timer. */
+ * while the SA is busy.  The new IKE SA's entry arms its own timer.  The
+ * redundant IKE SA of a collision instead waits REDUNDANT_WAIT_MS for the
+ * peer's Delete: a peer that missed the collision (strongSwan when our Delete
+ * of the old SA overtakes its answer) has no such SA, so it is dropped. */
 static void ike_rekey_due(struct entry *e, uint64_t now)
 {
 	static struct ike_dgram out;
 
+	if (ike_sa_redundant(e->sa) && ike_sa_state(e->sa) == IKE_SA_ESTABLISHED) {
+		if (e->ike_rekey_at == 0 || e->ike_rekey_at > now + REDUNDANT_WAIT_MS)
+			e->ike_rekey_at = now + REDUNDANT_WAIT_MS;
+		if (now >= e->ike_rekey_at) {
+			logf_(1, "%s: the peer never deleted its redundant IKE SA: dropped",
+			      e->conn->ike.name);
+			ike_sa_abort(e->sa);
+		}
+		return;
+	}
 	if (e->ike_rekey_at == 0 || now < e->ike_rekey_at)
 		return;
 	if (ike_sa_rekeyed(e->sa) || ike_sa_state(e->sa) != IKE_SA_ESTABLISHED) {

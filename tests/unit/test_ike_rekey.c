@@ -418,6 +418,12 @@ static bool ike_collision(uint32_t seed)
 	CHECK(si.n == 3 && sr.n == 3 && dead(&si) == 2 && dead(&sr) == 2);
 	struct ike_sa *li = live(&si), *lr = live(&sr);
 	bool i_won = li != NULL && ike_sa_spi_i(li) == offered_i;
+	/* the winner marked the peer's new SA redundant (the peer deleted it) */
+	size_t marked = 0;
+	for (size_t k = 0; k < 3; k++)
+		marked += ike_sa_redundant((i_won ? &si : &sr)->sa[k]) +
+			  ike_sa_redundant((i_won ? &sr : &si)->sa[k]) * 10;
+	CHECK(marked == 1);
 	if (li != NULL && lr != NULL) {
 		CHECK(ike_sa_spi_i(li) == ike_sa_spi_i(lr) && ike_sa_spi_r(li) == ike_sa_spi_r(lr));
 		CHECK(ike_sa_role(li) != ike_sa_role(lr));
