@@ -369,12 +369,20 @@ out:
 
 bool ike_child_peer_delete(struct ike_sa *sa, uint32_t peer_spi, uint32_t *ours)
 {
-	if (sa->has_coll && sa->coll_child.spi_out == peer_spi) {
+	if (sa->has_red && sa->red_child.spi_out == peer_spi) {
 		/* §2.8.1: the peer closes the redundant SA it made. */
+		*ours = sa->red_child.spi_in;
+		sa->has_red = false;
+		OPENSSL_cleanse(&sa->red_child, sizeof(sa->red_child));
+		ike_sa_log(sa, 1, "peer deleted the redundant Child SA 0x%08x", *ours);
+		return true;
+	}
+	if (sa->has_coll && sa->coll_child.spi_out == peer_spi) {
+		/* The peer gave up its colliding rekey before ours was answered. */
 		*ours = sa->coll_child.spi_in;
 		sa->has_coll = false;
 		OPENSSL_cleanse(&sa->coll_child, sizeof(sa->coll_child));
-		ike_sa_log(sa, 1, "peer deleted the redundant Child SA 0x%08x", *ours);
+		ike_sa_log(sa, 1, "peer deleted its colliding Child SA 0x%08x", *ours);
 		return true;
 	}
 	if (sa->has_old && sa->old_child.spi_out == peer_spi) {

@@ -61,8 +61,12 @@ int ike_child_collision(struct ike_sa *sa, const struct ike_child_sa *old, uint6
 	sa->has_old = true;
 	sa->rekeys++;
 	if (!ours_redundant) {
-		/* Ours survives: the peer closes its new SA (held in coll_child
-		 * until its Delete, ike_child_peer_delete), we delete the old one. */
+		/* Ours survives: the peer closes its new SA (kept in red_child to
+		 * answer its Delete, ike_child_peer_delete), we delete the old one. */
+		sa->red_child = sa->coll_child;
+		sa->has_red = true;
+		sa->has_coll = false;
+		OPENSSL_cleanse(&sa->coll_child, sizeof(sa->coll_child));
 		sa->old_by_us = true;
 		ike_sa_log(sa, 1, "rekey collision won: Child SA 0x%08x/0x%08x -> 0x%08x/0x%08x",
 			   old->spi_in, old->spi_out, sa->child.spi_in, sa->child.spi_out);

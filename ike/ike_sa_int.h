@@ -94,6 +94,10 @@ struct ike_sa {
 	 * rekeying, answered while ours is out; held until ours is answered. */
 	struct ike_child_sa coll_child;
 	bool has_coll;
+	/* ... and once we won, the peer's redundant one, kept only to answer its
+	 * Delete (a peer that missed the collision never sends one: no harm). */
+	struct ike_child_sa red_child;
+	bool has_red;
 	uint8_t coll_ni[IKE_NONCE_MAX], coll_nr[IKE_NONCE_MAX];
 	size_t coll_ni_len, coll_nr_len;
 

@@ -366,6 +366,9 @@ static bool child_collision(uint32_t seed)
 	CHECK(ike_sa_child(p.i)->spi_in == first); /* nothing decided yet */
 	CHECK(to_i(&p, &br, &xi) == 1); /* each resolves when its own is answered */
 	CHECK(to_r(&p, &bi, &xr) == 1);
+	/* the winner keeps the loser's redundant SA only to answer its Delete, and
+	 * can rekey again meanwhile */
+	CHECK(p.i->has_red + p.r->has_red == 1 && !p.i->has_coll && !p.r->has_coll);
 	/* the survivor is the same pair on both sides */
 	child_keys_equal(ike_sa_child(p.i), ike_sa_child(p.r));
 	bool i_won = ike_sa_child(p.i)->spi_in == offered_i;
@@ -374,7 +377,7 @@ static bool child_collision(uint32_t seed)
 	CHECK(to_r(&p, &xi, &ai) == 1);
 	CHECK(to_i(&p, &xr, &ar) == 1);
 	CHECK(to_i(&p, &ai, &bi) == 0 && to_r(&p, &ar, &br) == 0);
-	CHECK(!p.i->has_coll && !p.r->has_coll);
+	CHECK(!p.i->has_coll && !p.r->has_coll && !p.i->has_red && !p.r->has_red);
 	CHECK(ike_sa_old_child(p.i) == NULL && ike_sa_old_child(p.r) == NULL);
 	CHECK(ike_sa_child_rekeys(p.i) == 1 && ike_sa_child_rekeys(p.r) == 1);
 	CHECK(ike_sa_drops(p.i)[IKE_SA_DROP_REKEY_COLLISION] == 0);
