@@ -367,24 +367,26 @@ out:
 	return rc < 0 ? -1 : rc;
 }
 
+/* The held pair *c (when *has) if peer_spi names it: our half into *ours, forgotten. */
+static bool forget_held(struct ike_sa *sa, struct ike_child_sa *c, bool *has, uint32_t peer_spi,
+			uint32_t *ours, const char *what)
+{
+	if (!*has || c->spi_out != peer_spi)
+		return false;
+	*ours = c->spi_in;
+	*has = false;
+	OPENSSL_cleanse(c, sizeof(*c));
+	ike_sa_log(sa, 1, "peer deleted %s Child SA 0x%08x", what, *ours);
+	return true;
+}
+
 bool ike_child_peer_delete(struct ike_sa *sa, uint32_t peer_spi, uint32_t *ours)
 {
-	if (sa->has_red && sa->red_child.spi_out == peer_spi) {
-		/* §2.8.1: the peer closes the redundant SA it made. */
-		*ours = sa->red_child.spi_in;
-		sa->has_red = false;
-		OPENSSL_cleanse(&sa->red_child, sizeof(sa->red_child));
-		ike_sa_log(sa, 1, "peer deleted the redundant Child SA 0x%08x", *ours);
+	/* §2.8.1: the peer closes the redundant SA it made, or gives up its
+	 * colliding rekey before ours was answered. */
+	if (forget_held(sa, &sa->red_child, &sa->has_red, peer_spi, ours, "the redundant") ||
+	    forget_held(sa, &sa->coll_child, &sa->has_coll, peer_spi, ours, "its colliding"))
 		return true;
-	}
-	if (sa->has_coll && sa->coll_child.spi_out == peer_spi) {
-		/* The peer gave up its colliding rekey before ours was answered. */
-		*ours = sa->coll_child.spi_in;
-		sa->has_coll = false;
-		OPENSSL_cleanse(&sa->coll_child, sizeof(sa->coll_child));
-		ike_sa_log(sa, 1, "peer deleted its colliding Child SA 0x%08x", *ours);
-		return true;
-	}
 	if (sa->has_old && sa->old_child.spi_out == peer_spi) {
 		*ours = sa->old_child.spi_in;
 		sa->has_old = false;
