@@ -28,11 +28,13 @@
 /* Volume limits: the hard limit (10 % above) must stay countable. */
 #define LIFE_MAX (UINT64_MAX / 2)
 
+#define IKE_REKEY_DEFAULT_S 14400u /* strongSwan's IKE SA rekey_time */
+
 static const char *const conn_keys[] = {
 	"name", "local_addr", "remote_addr", "local_id", "remote_id", "psk", "ike", "esp",
 	"local_ts", "remote_ts", "start", "dpd_delay", "keepalive", "rekey_time",
 	"fragmentation", "fragment_size", "retransmit_timeout", "retransmit_tries", "life_bytes",
-	"life_packets", NULL,
+	"life_packets", "ike_rekey_time", NULL,
 };
 
 /* strongSwan's default life_* over rekey_*: 10 % (at least 1) for the rekey
@@ -82,6 +84,18 @@ static int read_id(const struct cfg_obj *o, const char *key, uint32_t dflt, stru
 	id->type = ID_FQDN;
 	id->len = (uint8_t)n->len;
 	memcpy(id->data, n->str, n->len);
+	return 0;
+}
+
+/* A rekey interval: 0 (never) or REKEY_MIN_S..REKEY_MAX_S seconds. */
+static int read_rekey(const struct cfg_obj *o, const char *key, uint32_t dflt, uint32_t *out)
+{
+	*out = dflt;
+	if (obj_u32(o, key, 0, REKEY_MAX_S, out) < 0)
+		return -1;
+	if (*out != 0 && *out < REKEY_MIN_S)
+		return obj_fail(o, key, "expected 0 (never) or %u..%u seconds", REKEY_MIN_S,
+				REKEY_MAX_S);
 	return 0;
 }
 
@@ -189,12 +203,9 @@ static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, s
 	c->child_life.hard_packets = hard_limit(c->child_life.soft_packets);
 	c->initiate = start == 1;
 	c->trap = start == 2;
-	c->rekey_time = REKEY_DEFAULT_S;
-	if (obj_u32(&o, "rekey_time", 0, REKEY_MAX_S, &c->rekey_time) < 0)
+	if (read_rekey(&o, "rekey_time", REKEY_DEFAULT_S, &c->rekey_time) < 0 ||
+	    read_rekey(&o, "ike_rekey_time", IKE_REKEY_DEFAULT_S, &c->ike_rekey_time) < 0)
 		return -1;
-	if (c->rekey_time != 0 && c->rekey_time < REKEY_MIN_S)
-		return obj_fail(&o, "rekey_time", "expected 0 (never) or %u..%u seconds",
-				REKEY_MIN_S, REKEY_MAX_S);
 	return 0;
 }
 

@@ -27,6 +27,7 @@ struct cfg_conn {
 	/* Each Child SA half's limits in the data plane: life_bytes / life_packets
 	 * as soft limits (reaching one rekeys the Child SA), hard ones 10 % above. */
 	struct cfg_lifetime child_life;
+	uint32_t ike_rekey_time; /* s after which we rekey our IKE SA; 0 never */
 	int line;
 };
 

@@ -102,9 +102,9 @@ int ike_prop_parse(const char *s, bool esp, struct ike_prop *out, char *err, siz
 		return -1;
 	}
 	if (esp) {
-		if (seen[3] || seen[4]) {
-			snprintf(err, err_len, "%s", seen[3] ? "ESP takes no prf"
-							     : "PFS (a dh group for ESP) is not supported yet");
+		/* A dh group asks for PFS in CREATE_CHILD_SA (ike_sa_pfs.c). */
+		if (seen[3]) {
+			snprintf(err, err_len, "ESP takes no prf");
 			return -1;
 		}
 	} else {

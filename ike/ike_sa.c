@@ -63,10 +63,15 @@ void ike_sa_log(struct ike_sa *sa, int level, const char *fmt, ...)
  * from anywhere.  Anything else is a bug in an exchange file, refused here
  * so that it cannot silently skip authentication.
  */
-static bool transition_ok(enum ike_role role, enum ike_sa_state from, enum ike_sa_state to)
+static bool transition_ok(const struct ike_sa *sa, enum ike_sa_state from, enum ike_sa_state to)
 {
+	enum ike_role role = sa->role;
+
 	if (to == IKE_SA_DEAD)
 		return true;
+	/* An IKE SA made by a rekey (ike_sa_rekey_ike.c) starts authenticated. */
+	if (sa->from_rekey)
+		return from == IKE_SA_IDLE && to == IKE_SA_ESTABLISHED;
 	if (role == IKE_ROLE_INITIATOR)
 		return (from == IKE_SA_IDLE && to == IKE_SA_INIT_SENT) ||
 		       (from == IKE_SA_INIT_SENT && to == IKE_SA_INIT_SENT) || /* INVALID_KE, COOKIE */
@@ -78,7 +83,7 @@ static bool transition_ok(enum ike_role role, enum ike_sa_state from, enum ike_s
 
 void ike_sa_set_state(struct ike_sa *sa, enum ike_sa_state to)
 {
-	if (!transition_ok(sa->role, sa->state, to)) {
+	if (!transition_ok(sa, sa->state, to)) {
 		ike_sa_log(sa, 0, "refused state change %s -> %s", ike_sa_state_name(sa->state),
 			   ike_sa_state_name(to));
 		to = IKE_SA_DEAD;
@@ -135,6 +140,7 @@ void ike_sa_free(struct ike_sa *sa)
 		return;
 	ike_dh_free(sa->dh);
 	ike_frag_free(sa);
+	ike_rekey_ike_free(sa);
 	ike_sa_keys_wipe(&sa->keys);
 	/* The whole object holds the PSK, nonces, keys and decrypted messages. */
 	OPENSSL_cleanse(sa, sizeof(*sa));

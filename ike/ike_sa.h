@@ -38,7 +38,8 @@
 #define IKE_SA_NAME_MAX 32
 
 /* One proposal as configured: a single transform of each type.
- * ESP: prf and dh are 0 (no PFS in this slice). */
+ * ESP: prf is 0; dh is the PFS group of CREATE_CHILD_SA (0 none), never used
+ * for the first Child SA, which IKE_AUTH makes without DH (§1.2). */
 struct ike_prop {
 	uint16_t encr, encr_key_bits, prf, integ, dh;
 };
@@ -88,6 +89,7 @@ struct ike_sa_cfg {
 struct ike_child_sa {
 	uint32_t spi_in, spi_out; /* host order; spi_in is the one we chose */
 	uint16_t encr, encr_key_bits, integ;
+	uint16_t dh;              /* PFS group its keys came with, 0 none */
 	struct ike_key encr_in, integ_in, encr_out, integ_out;
 	struct ike_tsv ts_local, ts_remote;
 	bool udp_encap;           /* ESP in UDP (RFC 3948): NAT detected */
@@ -213,6 +215,29 @@ const struct ike_child_sa *ike_sa_old_child(const struct ike_sa *sa);
 bool ike_sa_rekey_ours(const struct ike_sa *sa);
 /* Completed Child SA rekeys, by either side. */
 uint64_t ike_sa_child_rekeys(const struct ike_sa *sa);
+
+/*
+ * Rekey the IKE SA (CREATE_CHILD_SA with an IKE proposal, §1.3.2, §2.18).
+ * Once answered a new IKE SA (new SPIs, keys from SK_d and a fresh DH,
+ * message IDs from 0) holds the Child SA, and out is our Delete of this one.
+ * The new SA is handed over by ike_sa_take_successor().  Returns 1 (out
+ * filled), or -1 when not ESTABLISHED, a request of ours is out or a Child SA
+ * switch is unfinished (try again later).
+ */
+int ike_sa_rekey_ike(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out);
+/*
+ * A new IKE SA made by a rekey of sa (either side's; after a collision also
+ * the redundant one, which deletes itself), now the caller's to feed and
+ * free; NULL when none is waiting.  The Child SA moves to the survivor without
+ * changing: the data plane keeps it.  sa itself only waits for its Delete.
+ */
+struct ike_sa *ike_sa_take_successor(struct ike_sa *sa);
+/* Whether sa was replaced by a rekey (it lives on only until deleted). */
+bool ike_sa_rekeyed(const struct ike_sa *sa);
+/* Whether sa is the redundant IKE SA of a rekey collision the peer made and
+ * should delete (§2.8.2); a peer that missed the collision never does, so the
+ * caller drops it (ike_sa_abort) when no Delete came after a while. */
+bool ike_sa_redundant(const struct ike_sa *sa);
 
 enum ike_sa_state ike_sa_state(const struct ike_sa *sa);
 enum ike_role ike_sa_role(const struct ike_sa *sa);

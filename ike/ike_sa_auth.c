@@ -100,6 +100,7 @@ static void set_child_alg(struct ike_sa *sa, const struct ike_prop *c, uint32_t 
 	sa->child.encr = c->encr;
 	sa->child.encr_key_bits = c->encr_key_bits;
 	sa->child.integ = c->integ;
+	sa->child.dh = c->dh;
 	sa->child.spi_out = spi_out;
 }
 
@@ -159,7 +160,8 @@ uint16_t ike_child_agree_resp(struct ike_sa *sa, const uint8_t spi[4], struct ik
 		return IKE_N_TS_UNACCEPTABLE;
 	}
 	set_child_alg(sa, &chosen, ike_get32(peer->spi.ptr));
-	ike_props_encode(&chosen, 1, true, spi, p, xf, &n_xf);
+	ike_props_encode_spi(&chosen, 1, IKE_PROTO_ESP, (struct ike_view){spi, 4}, true, p, xf,
+			     &n_xf);
 	p->num = peer->num; /* §3.3.1: the accepted proposal keeps its number */
 	ike_ts_to_wire(&sa->child.ts_remote, tsi);
 	ike_ts_to_wire(&sa->child.ts_local, tsr);

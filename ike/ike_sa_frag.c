@@ -67,6 +67,14 @@ void ike_frag_learn(struct ike_sa *sa)
 		ike_sa_log(sa, 2, "IKE fragmentation negotiated");
 }
 
+void ike_frag_inherit(struct ike_sa *to, const struct ike_sa *from)
+{
+	/* Negotiated in IKE_SA_INIT for the IKE SA and the ones that rekey it
+	 * (strongSwan carries it over too); nothing in flight moves. */
+	if (from->frag != NULL && to->frag == NULL)
+		to->frag = calloc(1, sizeof(*to->frag));
+}
+
 void ike_frag_free(struct ike_sa *sa)
 {
 	if (sa->frag == NULL)

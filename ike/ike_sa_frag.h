@@ -54,6 +54,8 @@ void ike_frag_replay(struct ike_sa *sa, bool response);
  * ike_sa_open() does), 1 when kept waiting for the rest, -1 when dropped. */
 int ike_frag_open(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct ike_pld *skf);
 
+/* A new IKE SA from a rekey of from fragments as from does. */
+void ike_frag_inherit(struct ike_sa *to, const struct ike_sa *from);
 void ike_frag_free(struct ike_sa *sa);
 /* The fragmentation fields of out (ike_sa_query()). */
 void ike_frag_query(const struct ike_sa *sa, struct ike_sa_info *out);

@@ -14,7 +14,6 @@
 #include "ike_sa_int.h"
 
 #define NATD_LEN 20
-#define DH_SECRET_MAX 512 /* MODP 4096 */
 
 static int new_dh(struct ike_sa *sa, uint16_t group)
 {
@@ -80,7 +79,7 @@ static void check_natd(struct ike_sa *sa, uint32_t src_ip, uint16_t src_port,
 
 static int build_request(struct ike_sa *sa, uint64_t now, struct ike_dgram *out)
 {
-	uint8_t msg[IKE_MSG_BUF_MAX], pub[DH_SECRET_MAX];
+	uint8_t msg[IKE_MSG_BUF_MAX], pub[IKE_DH_SECRET_MAX];
 	struct ike_proposal p[IKE_CFG_MAX_PROPS];
 	struct ike_transform xf[IKE_CFG_MAX_PROPS * 5];
 	struct ike_build b;
@@ -154,7 +153,7 @@ static int refuse(struct ike_sa *sa, uint16_t type, const uint8_t *data, size_t 
 /* g^ir, SKEYSEED and SK_* from the peer's KE; the DH pair is freed after. */
 static int derive_keys(struct ike_sa *sa, const struct ike_ke *ke)
 {
-	uint8_t gir[DH_SECRET_MAX];
+	uint8_t gir[IKE_DH_SECRET_MAX];
 	uint8_t spi_i[8], spi_r[8];
 	struct ike_key skeyseed = {0};
 	size_t glen = ike_dh_secret_len(sa->ke_group);
@@ -211,7 +210,7 @@ static bool take_nonce(struct ike_sa *sa, uint8_t *dst, size_t *dst_len)
 int ike_init_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t src_ip,
 		     uint16_t src_port, uint16_t dst_port, struct ike_dgram *out)
 {
-	uint8_t resp[IKE_MSG_BUF_MAX], pub[DH_SECRET_MAX], spi[8], grp[2];
+	uint8_t resp[IKE_MSG_BUF_MAX], pub[IKE_DH_SECRET_MAX], spi[8], grp[2];
 	const struct ike_pld *sap = ike_msg_find(&sa->m, IKE_PLD_SA, NULL);
 	const struct ike_pld *kep = ike_msg_find(&sa->m, IKE_PLD_KE, NULL);
 	const struct ike_proposal *peer;

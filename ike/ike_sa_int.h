@@ -14,6 +14,7 @@
 #define IKE_COOKIE_MAX 64   /* §2.6: 1..64 octets */
 #define IKE_COOKIE_TRIES 3  /* a responder that keeps asking is not answered forever */
 #define IKE_MSG_BUF_MAX IKE_DGRAM_MAX
+#define IKE_DH_SECRET_MAX 512 /* MODP 4096 */
 
 /* A stored message: our last request (for retransmission) or our last response
  * (for the peer's retransmissions), without the non-ESP marker. */
@@ -85,6 +86,33 @@ struct ike_sa {
 
 	struct ike_frag *frag;   /* RFC 7383, once negotiated (ike_sa_frag.c) */
 	uint64_t now;            /* of the ike_sa_input() call being handled */
+	/* PFS (ike_sa_pfs.c): g^ir of the CREATE_CHILD_SA being completed, used
+	 * once by ike_child_derive(); sa->dh is the pair of our request. */
+	uint8_t gir[IKE_DH_SECRET_MAX];
+	size_t gir_len;
+	bool child_ke_retried;   /* one INVALID_KE_PAYLOAD round trip per rekey */
+
+	/* §2.8 collisions (ike_sa_collision.c): the peer's rekey of what we are
+	 * rekeying, answered while ours is out; held until ours is answered. */
+	struct ike_child_sa coll_child;
+	bool has_coll;
+	/* ... and once we won, the peer's redundant one, kept only to answer its
+	 * Delete (a peer that missed the collision never sends one: no harm). */
+	struct ike_child_sa red_child;
+	bool has_red;
+	uint8_t coll_ni[IKE_NONCE_MAX], coll_nr[IKE_NONCE_MAX];
+	size_t coll_ni_len, coll_nr_len;
+
+	/* IKE SA rekeying (ike_sa_rekey_ike.c, §1.3.2, §2.18) */
+	bool ike_rekeying;       /* our CREATE_CHILD_SA for the IKE SA is out */
+	bool ike_ke_retried;
+	bool ike_rekeyed;        /* replaced: only the Delete of this SA is left */
+	bool from_rekey;         /* created by a rekey: born ESTABLISHED */
+	bool redundant;          /* the peer's losing SA of a collision: it deletes it */
+	uint64_t ike_rekey_spi;  /* the SPI our request offered */
+	struct ike_sa *coll_ike; /* the peer's new IKE SA from a colliding rekey */
+	struct ike_sa *succ[2];  /* new IKE SAs the caller has not taken yet */
+	size_t n_succ;
 
 	uint64_t drops[IKE_SA_DROP_COUNT];
 	struct ike_msg m;   /* decode scratch */
@@ -144,10 +172,15 @@ int ike_info_response(struct ike_sa *sa);
 
 /* ---- proposals and selectors (ike_sa_prop.c) ---- */
 
-/* Encode our proposals: IKE (spi empty) or ESP (4-byte spi, ESN none).  p/xf
+/* Encode our proposals: IKE (spi empty) or ESP (4-byte spi, ESN none, no DH).  p/xf
  * have room for IKE_CFG_MAX_PROPS proposals of 5 transforms. */
 size_t ike_props_encode(const struct ike_prop *cfg, size_t n, bool esp, const uint8_t *spi,
 			struct ike_proposal *p, struct ike_transform *xf, size_t *n_xf);
+/* ... of protocol proto with this SPI (IKE: 8 bytes when rekeying it); esp_dh:
+ * ESP proposals carry their PFS group (CREATE_CHILD_SA). */
+size_t ike_props_encode_spi(const struct ike_prop *cfg, size_t n, uint8_t proto,
+			    struct ike_view spi, bool esp_dh, struct ike_proposal *p,
+			    struct ike_transform *xf, size_t *n_xf);
 /* The first of the peer's proposals (in its order) that one of ours matches;
  * -1 if none.  *chosen gets our matching config; *peer_prop the proposal. */
 int ike_props_select(const struct ike_msg *m, uint16_t sa_first, uint16_t sa_n, uint8_t proto,
@@ -180,8 +213,59 @@ int ike_child_agree_init(struct ike_sa *sa);
 
 int ike_child_request(struct ike_sa *sa, struct ike_dgram *out);
 int ike_child_response(struct ike_sa *sa, uint64_t now, struct ike_dgram *out);
+/* Our Delete of sa->old_child (the end of a rekey we won). */
+int ike_child_delete_old(struct ike_sa *sa, uint64_t now, struct ike_dgram *out);
 /* The peer's Delete of an ESP SPI (its inbound SPI, our outbound): fills *ours
  * with our half of the pair and forgets it.  false when we hold no such SA. */
 bool ike_child_peer_delete(struct ike_sa *sa, uint32_t peer_spi, uint32_t *ours);
+/* Our nonce for an exchange, and the peer's from sa->m (§2.10 bounds). */
+int ike_child_new_nonce(struct ike_sa *sa, uint8_t *n, size_t *len);
+bool ike_child_peer_nonce(struct ike_sa *sa, uint8_t *n, size_t *len);
+/* A CREATE_CHILD_SA answer of just one notify (with data, e.g. the group of
+ * INVALID_KE_PAYLOAD). */
+int ike_child_refuse(struct ike_sa *sa, uint16_t type, const uint8_t *data, size_t len,
+		     struct ike_dgram *out);
+
+/* ---- PFS for CREATE_CHILD_SA (ike_sa_pfs.c) ---- */
+
+/* A fresh pair of group into *dh (freed first). 0 or -1 (counted). */
+int ike_pfs_new(struct ike_sa *sa, struct ike_dh **dh, uint16_t group);
+/* Append KE with the public value of dh. */
+void ike_pfs_build_ke(struct ike_build *b, const struct ike_dh *dh);
+/* g^ir into sa->gir from the KE of sa->m, which must be of dh's group: 0, or
+ * the notify that answers why not (INVALID_KE_PAYLOAD: no KE or another
+ * group; INVALID_SYNTAX: a public value we reject), counted. */
+uint16_t ike_pfs_shared(struct ike_sa *sa, const struct ike_dh *dh);
+/* The group of the KE in sa->m, 0 without one. */
+uint16_t ike_pfs_peer_group(const struct ike_sa *sa);
+/* INVALID_KE_PAYLOAD in sa->m: the group it asks for when one of props has
+ * it, else 0. */
+uint16_t ike_pfs_wanted(const struct ike_sa *sa, const struct ike_prop *props, size_t n);
+/* Forget g^ir and our pair. */
+void ike_pfs_clear(struct ike_sa *sa);
+
+/* ---- §2.8 rekey collisions (ike_sa_collision.c) ---- */
+
+/* Whether the exchange of nonces (ni, nr) holds the lowest of the four of
+ * both exchanges (octet by octet, a prefix is lower): its SA is redundant. */
+bool ike_lowest_nonce(struct ike_buf ni, struct ike_buf nr, struct ike_buf oi,
+		      struct ike_buf or_);
+/* Our Child SA rekey was answered (the new one in sa->child, the replaced in
+ * *old) while the peer's colliding one waits in sa->coll_child: keep the one
+ * §2.8.1 keeps.  Returns 1 with out filled (our Delete: of the redundant new
+ * SA or of the replaced one), or -1. */
+int ike_child_collision(struct ike_sa *sa, const struct ike_child_sa *old, uint64_t now,
+			struct ike_dgram *out);
+/* Our rekey failed while the peer's colliding one waits: the peer's stands. */
+void ike_child_collision_yield(struct ike_sa *sa);
+
+/* ---- IKE SA rekeying (ike_sa_rekey_ike.c) ---- */
+
+/* sa->m is a CREATE_CHILD_SA request whose SA payload offers IKE. */
+bool ike_rekey_ike_asked(const struct ike_sa *sa);
+int ike_rekey_ike_request(struct ike_sa *sa, struct ike_dgram *out);
+int ike_rekey_ike_response(struct ike_sa *sa, uint64_t now, struct ike_dgram *out);
+/* Free the new IKE SAs nobody took (ike_sa_free). */
+void ike_rekey_ike_free(struct ike_sa *sa);
 
 #endif

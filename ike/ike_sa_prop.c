@@ -22,6 +22,15 @@ static void add_xf(struct ike_transform *xf, size_t *n, uint8_t type, uint16_t i
 size_t ike_props_encode(const struct ike_prop *cfg, size_t n, bool esp, const uint8_t *spi,
 			struct ike_proposal *p, struct ike_transform *xf, size_t *n_xf)
 {
+	return ike_props_encode_spi(cfg, n, esp ? IKE_PROTO_ESP : IKE_PROTO_IKE,
+				    (struct ike_view){spi, esp ? 4 : 0}, false, p, xf, n_xf);
+}
+
+size_t ike_props_encode_spi(const struct ike_prop *cfg, size_t n, uint8_t proto,
+			    struct ike_view spi, bool esp_dh, struct ike_proposal *p,
+			    struct ike_transform *xf, size_t *n_xf)
+{
+	bool esp = proto == IKE_PROTO_ESP;
 	size_t k = 0;
 
 	for (size_t i = 0; i < n && i < IKE_CFG_MAX_PROPS; i++) {
@@ -33,14 +42,16 @@ size_t ike_props_encode(const struct ike_prop *cfg, size_t n, bool esp, const ui
 			add_xf(xf, &k, IKE_XF_PRF, c->prf, 0);
 		if (c->integ != IKE_INTEG_NONE)
 			add_xf(xf, &k, IKE_XF_INTEG, c->integ, 0);
-		if (!esp)
+		/* §1.2: ESP proposals in IKE_AUTH carry no DH; in CREATE_CHILD_SA
+		 * the group asks for PFS. */
+		if (!esp || (esp_dh && c->dh != 0))
 			add_xf(xf, &k, IKE_XF_DH, c->dh, 0);
-		else
+		if (esp)
 			add_xf(xf, &k, IKE_XF_ESN, ESN_NONE, 0);
 		p[i] = (struct ike_proposal){
 			.num = (uint8_t)(i + 1),
-			.proto = esp ? IKE_PROTO_ESP : IKE_PROTO_IKE,
-			.spi = {spi, esp ? 4 : 0},
+			.proto = proto,
+			.spi = spi,
 			.xf_first = (uint16_t)first,
 			.xf_n = (uint16_t)(k - first),
 		};
@@ -94,10 +105,19 @@ static bool prop_matches(const struct ike_msg *m, const struct ike_proposal *p, 
 	} else if (!offers(m, p, IKE_XF_INTEG, c->integ, 0, false)) {
 		return false;
 	}
-	if (esp)
-		/* No ESN here (strongSwan's libipsec has none either); no PFS yet. */
-		return offers(m, p, IKE_XF_ESN, ESN_NONE, 0, true) &&
-		       offers(m, p, IKE_XF_DH, 0, 0, true);
+	if (esp) {
+		/* No ESN here (strongSwan's libipsec has none either). */
+		if (!offers(m, p, IKE_XF_ESN, ESN_NONE, 0, true))
+			return false;
+		/* §1.2: IKE_AUTH has no KE, so a DH transform there means nothing
+		 * (a peer should send none; one that lists its PFS group anyway is
+		 * not refused for it); in CREATE_CHILD_SA the groups must agree. */
+		if (m->hdr.exchange == IKE_EXCH_AUTH)
+			return true;
+		if (c->dh == 0)
+			return offers(m, p, IKE_XF_DH, 0, 0, true);
+		return offers(m, p, IKE_XF_DH, c->dh, 0, false);
+	}
 	return offers(m, p, IKE_XF_PRF, c->prf, 0, false) && offers(m, p, IKE_XF_DH, c->dh, 0, false);
 }
 
@@ -110,11 +130,16 @@ int ike_props_select(const struct ike_msg *m, uint16_t sa_first, uint16_t sa_n, 
 	for (uint16_t i = 0; i < sa_n; i++) {
 		const struct ike_proposal *p = &m->prop[sa_first + i];
 
-		if (p->proto != proto || p->spi.len != (esp ? 4u : 0u))
+		/* An IKE proposal names the new IKE SA's SPI when it rekeys one (§1.3.2). */
+		size_t spi_len = esp ? 4u : m->hdr.exchange == IKE_EXCH_CREATE_CHILD_SA ? 8u : 0u;
+
+		if (p->proto != proto || p->spi.len != spi_len)
 			continue;
 		for (size_t j = 0; j < n; j++) {
 			if (prop_matches(m, p, esp, &cfg[j])) {
 				*chosen = cfg[j];
+				if (esp && m->hdr.exchange == IKE_EXCH_AUTH)
+					chosen->dh = 0; /* the first Child SA has no DH (§1.2) */
 				*peer_prop = p;
 				return (int)i;
 			}
@@ -182,10 +207,16 @@ int ike_child_derive(struct ike_sa *sa, bool init)
 {
 	struct ike_child_keys k;
 	struct ike_child_sa *c = &sa->child;
+	/* §2.17: with PFS, g^ir (ike_sa_pfs.c put it in sa->gir) goes in front. */
+	struct ike_buf gir = {sa->gir, c->dh != 0 ? sa->gir_len : 0};
+
+	if (c->dh != 0 && sa->gir_len == 0)
+		return ike_sa_drop(sa, IKE_SA_DROP_INVALID_KE);
 	int rc = ike_child_keys_derive(sa->suite.prf, &sa->keys.d, c->encr, c->encr_key_bits,
-				       c->integ, (struct ike_buf){NULL, 0},
-				       (struct ike_buf){sa->ni, sa->ni_len},
+				       c->integ, gir, (struct ike_buf){sa->ni, sa->ni_len},
 				       (struct ike_buf){sa->nr, sa->nr_len}, &k);
+	OPENSSL_cleanse(sa->gir, sizeof(sa->gir));
+	sa->gir_len = 0;
 	if (rc != IKE_CRYPTO_OK) {
 		ike_child_keys_wipe(&k);
 		return ike_sa_drop(sa, IKE_SA_DROP_INTERNAL);

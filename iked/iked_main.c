@@ -20,6 +20,10 @@
  * reports traffic for it (iked_trap.h).  At exit it deletes its IKE SAs
  * (INFORMATIONAL Delete) and removes their Child SAs from the data plane.
  *
+ * IKE SA rekeying (ike_rekey_time, ike/ike_sa_rekey_ike.c, by either side): the
+ * new IKE SA gets a new table entry (its SPIs) and takes over the old entry's
+ * installed Child SAs as they are, so the data plane never sees a change.
+ *
  * Dead peer detection (dpd_delay, ike/ike_sa_dpd.c) and NAT keepalives
  * (keepalive, RFC 3948 §2.3) per connection.  The control socket for secgwctl
  * ike list/initiate/terminate (iked_ctl.h) sits beside secgw-dp's with --dp,
@@ -60,6 +64,7 @@
 #define POLICY_PRIO 1000    /* the SPD's default; rekeyed Child SAs move from it */
 #define PRIO_MAX 0x7fffffffu /* the config's bound */
 #define RETRY_MS 10000      /* start: initiate connections without an IKE SA try again */
+#define REDUNDANT_WAIT_MS 5000 /* for the peer's Delete of its redundant IKE SA (§2.8.2) */
 #define EVENTS_MS 200       /* how often the data plane's events are read */
 
 /* Drops before any SA is found, by name (the SAs count their own). */
@@ -102,6 +107,7 @@ struct entry {
 	struct ike_child_sa old;
 	uint32_t prio_out, prio_in; /* of child's policies (switch_child) */
 	uint64_t rekey_at;         /* when we rekey child (ms), 0 never */
+	uint64_t ike_rekey_at;     /* when we rekey the IKE SA (ms), 0 not armed */
 	enum ike_sa_state logged;
 	bool terminated;   /* by the operator: no retry */
 	uint64_t ka_at;    /* next NAT keepalive */
@@ -236,9 +242,9 @@ static void log_child(const struct entry *e, const struct ike_child_sa *c)
 	char ei[2 * IKE_KEY_MAX + 1], ai[2 * IKE_KEY_MAX + 1];
 	char eo[2 * IKE_KEY_MAX + 1], ao[2 * IKE_KEY_MAX + 1];
 
-	logf_(1, "%s: Child SA installed: spi_in 0x%08x spi_out 0x%08x encr %u/%u integ %u%s "
+	logf_(1, "%s: Child SA installed: spi_in 0x%08x spi_out 0x%08x encr %u/%u integ %u dh %u%s "
 	      "(ports %u -> %u)", e->conn->ike.name, c->spi_in, c->spi_out, c->encr,
-	      c->encr_key_bits, c->integ, c->udp_encap ? " udp_encap" : "", c->local_port,
+	      c->encr_key_bits, c->integ, c->dh, c->udp_encap ? " udp_encap" : "", c->local_port,
 	      c->remote_port);
 	if (!g.debug_keys)
 		return;
@@ -344,6 +350,9 @@ static void settle(struct entry *e)
 	}
 	if (e->old_installed && ike_sa_old_child(e->sa) == NULL)
 		uninstall_old(e);
+	if (e->ike_rekey_at == 0 && e->conn->ike_rekey_time != 0 &&
+	    ike_sa_state(e->sa) == IKE_SA_ESTABLISHED && !ike_sa_rekeyed(e->sa))
+		e->ike_rekey_at = now_ms() + 1000ull * e->conn->ike_rekey_time;
 }
 
 /* Our rekey_time elapsed: CREATE_CHILD_SA.  While the IKE SA cannot start one
@@ -382,6 +391,36 @@ static void lifetime_event(const struct ctl_event *ev, uint64_t now)
 	}
 }
 
+/* Our ike_rekey_time elapsed: CREATE_CHILD_SA for the IKE SA; retried shortly
+ * while the SA is busy.  The new IKE SA's entry arms its own timer.  The
+ * redundant IKE SA of a collision instead waits REDUNDANT_WAIT_MS for the
+ * peer's Delete: a peer that missed the collision (strongSwan when our Delete
+ * of the old SA overtakes its answer) has no such SA, so it is dropped. */
+static void ike_rekey_due(struct entry *e, uint64_t now)
+{
+	static struct ike_dgram out;
+
+	if (ike_sa_redundant(e->sa) && ike_sa_state(e->sa) == IKE_SA_ESTABLISHED) {
+		if (e->ike_rekey_at == 0 || e->ike_rekey_at > now + REDUNDANT_WAIT_MS)
+			e->ike_rekey_at = now + REDUNDANT_WAIT_MS;
+		if (now >= e->ike_rekey_at) {
+			logf_(1, "%s: the peer never deleted its redundant IKE SA: dropped",
+			      e->conn->ike.name);
+			ike_sa_abort(e->sa);
+		}
+		return;
+	}
+	if (e->ike_rekey_at == 0 || now < e->ike_rekey_at)
+		return;
+	if (ike_sa_rekeyed(e->sa) || ike_sa_state(e->sa) != IKE_SA_ESTABLISHED) {
+		e->ike_rekey_at = 0;
+		return;
+	}
+	e->ike_rekey_at = now + REKEY_RETRY_MS;
+	if (ike_sa_rekey_ike(e->sa, now, &out) == 1)
+		send_all(e, &out);
+}
+
 static void reap(void)
 {
 	for (size_t i = 0; i < g.n_sas;) {
@@ -405,18 +444,64 @@ static void reap(void)
 	}
 }
 
+/* A table entry for sa, which it owns from now on (freed when it cannot). */
+static struct entry *add_entry(const struct cfg_conn *c, struct ike_sa *sa)
+{
+	if (g.n_sas == MAX_SAS) {
+		g.drops[IKED_DROP_TABLE_FULL]++;
+		ike_sa_free(sa);
+		return NULL;
+	}
+	g.sas[g.n_sas] = (struct entry){.sa = sa, .conn = c};
+	return &g.sas[g.n_sas++];
+}
+
 static struct entry *add_sa(const struct cfg_conn *c, enum ike_role role)
 {
 	struct ike_sa *sa;
 
-	if (g.n_sas == MAX_SAS) {
-		g.drops[IKED_DROP_TABLE_FULL]++;
-		return NULL;
-	}
 	if (ike_sa_new(&c->ike, role, &env, &sa) != 0)
 		return NULL;
-	g.sas[g.n_sas] = (struct entry){.sa = sa, .conn = c};
-	return &g.sas[g.n_sas++];
+	return add_entry(c, sa);
+}
+
+/*
+ * The IKE SA of e was rekeyed: each new IKE SA gets its own entry (found by
+ * its SPIs), and the one that holds the Child SA takes over what e installed,
+ * policies and timers included, so nothing in the data plane changes.  e
+ * stays until its Delete is done, with nothing installed and no retry.
+ */
+static void adopt_successors(struct entry *e)
+{
+	struct ike_sa *sa;
+
+	while ((sa = ike_sa_take_successor(e->sa)) != NULL) {
+		struct entry *n = add_entry(e->conn, sa);
+
+		if (n == NULL)
+			continue;
+		/* Without the Child SA: the redundant one of a collision (§2.8), deleted soon. */
+		logf_(1, "%s: IKE SA %016llx/%016llx %s %016llx/%016llx", e->conn->ike.name,
+		      (unsigned long long)ike_sa_spi_i(sa), (unsigned long long)ike_sa_spi_r(sa),
+		      ike_sa_child(sa) != NULL ? "replaces" : "(no Child SA) rekeys",
+		      (unsigned long long)ike_sa_spi_i(e->sa),
+		      (unsigned long long)ike_sa_spi_r(e->sa));
+		if (ike_sa_child(sa) == NULL || !e->installed)
+			continue;
+		n->installed = true;
+		n->child = e->child;
+		n->old_installed = e->old_installed;
+		n->old = e->old;
+		n->prio_out = e->prio_out;
+		n->prio_in = e->prio_in;
+		n->rekey_at = e->rekey_at;
+		e->installed = e->old_installed = false;
+		e->rekey_at = 0;
+		OPENSSL_cleanse(&e->child, sizeof(e->child));
+		OPENSSL_cleanse(&e->old, sizeof(e->old));
+	}
+	if (ike_sa_rekeyed(e->sa))
+		e->terminated = true; /* its death is not a connection failure */
 }
 
 static struct entry *find_sa(const struct ike_hdr *h, uint32_t src)
@@ -534,9 +619,13 @@ static void handle(uint32_t local_ip, uint16_t local_port, uint32_t src, uint16_
 			return;
 	}
 	int rc = ike_sa_input(e->sa, msg, len, src, sport, local_port, now_ms(), &out);
+	size_t first_new = g.n_sas;
+	adopt_successors(e);
 	/* Install first: the peer may send on a new Child SA as soon as it has
 	 * our answer (or our Delete of the old one). */
 	settle(e);
+	for (size_t i = first_new; i < g.n_sas; i++)
+		settle(&g.sas[i]);
 	if (rc == 1)
 		send_all(e, &out);
 }
@@ -761,12 +850,15 @@ static void loop(uint64_t until)
 			if (ike_sa_timer(e->sa, now, &out) == 1)
 				send_all(e, &out);
 			rekey_due(e, now);
+			ike_rekey_due(e, now);
 			uint64_t t = ike_sa_next_timer(e->sa);
 			next = t < next ? t : next;
 			t = keepalive(e, now);
 			next = t < next ? t : next;
 			if (e->rekey_at != 0 && e->rekey_at < next)
 				next = e->rekey_at;
+			if (e->ike_rekey_at != 0 && e->ike_rekey_at < next)
+				next = e->ike_rekey_at;
 		}
 		reap();
 		if (until == 0) {

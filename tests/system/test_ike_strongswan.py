@@ -235,6 +235,23 @@ def charon_ike_keys(log):
     return sas
 
 
+def assert_last_child_keys(log, charon_log, we_rekeyed):
+    """Our last Child SA's keys (--debug-keys log) are among those charon logged
+    (it may have started the next rekey since).  §2.17: the side that initiated
+    the exchange making the Child SA owns KEYMAT's first ("initiator") half."""
+    m = re.findall(r"CHILD-KEYS conn=sw spi_in=\w+ spi_out=\w+ encr_in=([0-9a-f]*) "
+                   r"integ_in=[0-9a-f]* encr_out=([0-9a-f]*)", log)
+    enc_in, enc_out = bytes.fromhex(m[-1][0]), bytes.fromhex(m[-1][1])
+    want = (enc_out, enc_in) if we_rekeyed else (enc_in, enc_out)
+    lines = charon_log.splitlines()
+    seen = []
+    for i in range(len(lines)):
+        k = charon_keys("\n".join(lines[i:i + 12]))
+        if "encryption_initiator" in k and "encryption_responder" in k:
+            seen.append((k["encryption_initiator"], k["encryption_responder"]))
+    assert want in seen, (want, seen)
+
+
 def list_sas(charon):
     return charon.swanctl("--list-sas").stdout
 
@@ -766,19 +783,7 @@ def test_child_rekey_through_secgw_dp(build, tmp_path, rekeyer):
         keys = re.findall(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})",
                           log)
         last = (int(keys[-1][0], 16), int(keys[-1][1], 16))
-        # §2.17: the rekeying side's KEYMAT half is the "initiator" one; charon
-        # logs each Child SA's keys (it may have started the next rekey since)
-        m = re.findall(r"CHILD-KEYS conn=sw spi_in=\w+ spi_out=\w+ encr_in=([0-9a-f]*) "
-                       r"integ_in=[0-9a-f]* encr_out=([0-9a-f]*)", log)
-        enc_in, enc_out = bytes.fromhex(m[-1][0]), bytes.fromhex(m[-1][1])
-        want = ((enc_out, enc_in) if rekeyer == "secgw" else (enc_in, enc_out))
-        clog = charon.logtext().splitlines()
-        seen = []
-        for i in range(len(clog)):
-            k = charon_keys("\n".join(clog[i:i + 12]))
-            if "encryption_initiator" in k and "encryption_responder" in k:
-                seen.append((k["encryption_initiator"], k["encryption_responder"]))
-        assert want in seen, (want, seen)
+        assert_last_child_keys(log, charon.logtext(), rekeyer == "secgw")
         assert last[0] != first[0] and last[1] != first[1]
         # the peer may have started its next rekey meanwhile: the data plane
         # holds exactly the newest pair once that one settles too

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Unit test harness: two of our IKE SAs (initiator and responder) talking in
- * memory, with deterministic randomness, shared by the IKE SA tests.  Include
- * after check.h, in one test program each.
+ * Unit-test harness shared by the IKE SA tests: two of our SAs (initiator
+ * "i" and responder "r") with deterministic randomness, talking in memory
+ * through to_r()/to_i(), optionally behind a NAT (nat_port).  Header-only:
+ * each test program is one translation unit with its own CHECK counters.
  */
 #ifndef SECGW_TEST_IKE_PAIR_H
 #define SECGW_TEST_IKE_PAIR_H
@@ -36,12 +37,12 @@ static inline int rng_fill(void *ctx, uint8_t *buf, size_t len)
 	return 0;
 }
 
-static int verbose;
+static int ike_pair_verbose;
 
 static inline void log_fn(void *ctx, int level, const char *msg)
 {
 	(void)ctx;
-	if (verbose || level == 0)
+	if (ike_pair_verbose || level == 0)
 		fprintf(stderr, "  [%d] %s\n", level, msg);
 }
 
@@ -207,6 +208,45 @@ static inline void check_children(struct pair *p, bool nat)
 	CHECK(ci->udp_encap == nat && cr->udp_encap == nat);
 	CHECK(ci->local_port == (nat ? 4500 : 500));
 	CHECK(ike_sa_spi_i(p->i) == ike_sa_spi_i(p->r) && ike_sa_spi_r(p->i) == ike_sa_spi_r(p->r));
+}
+
+/* Deliver d to the other side of from (i or r). */
+static inline int deliver(struct pair *p, struct ike_sa *from, const struct ike_dgram *d,
+		   struct ike_dgram *out)
+{
+	return from == p->i ? to_r(p, d, out) : to_i(p, d, out);
+}
+
+/* One Child SA rekey by me (CREATE_CHILD_SA, then Delete of the old pair),
+ * make before break: the old pair lives on both sides until the Delete. */
+static inline void rekey_once(struct pair *p, struct ike_sa *me)
+{
+	static struct ike_dgram a, b, d, e;
+	struct ike_sa *peer = me == p->i ? p->r : p->i;
+	struct ike_child_sa old_me = *ike_sa_child(me), old_peer = *ike_sa_child(peer);
+	uint64_t n = ike_sa_child_rekeys(me);
+
+	CHECK(ike_sa_rekey_child(me, p->now, &a) == 1);
+	CHECK(ike_sa_rekey_child(me, p->now, &b) == -1); /* one at a time */
+	CHECK(deliver(p, me, &a, &b) == 1);
+	/* the peer switched over but keeps the old pair */
+	CHECK(ike_sa_child(peer)->spi_in != old_peer.spi_in);
+	CHECK(ike_sa_old_child(peer) != NULL &&
+	      ike_sa_old_child(peer)->spi_in == old_peer.spi_in);
+	CHECK(deliver(p, peer, &b, &d) == 1); /* the answer; out: our Delete of the old pair */
+	CHECK(ike_sa_old_child(me) != NULL && ike_sa_old_child(me)->spi_in == old_me.spi_in);
+	check_children(p, false);
+	const struct ike_child_sa *c = ike_sa_child(me);
+	CHECK(c->spi_in != old_me.spi_in && c->spi_out != old_me.spi_out);
+	CHECK(!key_eq(&c->encr_out, &old_me.encr_out) && !key_eq(&c->encr_in, &old_me.encr_in));
+	CHECK(ike_sa_rekey_child(me, p->now, &a) == -1); /* the switch is unfinished */
+	CHECK(deliver(p, me, &d, &e) == 1);
+	CHECK(ike_sa_old_child(peer) == NULL && ike_sa_child(peer) != NULL);
+	CHECK(deliver(p, peer, &e, &a) == 0);
+	CHECK(ike_sa_old_child(me) == NULL && ike_sa_child(me) != NULL);
+	CHECK(ike_sa_child_rekeys(me) == n + 1 && ike_sa_child_rekeys(peer) == n + 1);
+	check_children(p, false);
+	CHECK(ike_sa_state(p->i) == IKE_SA_ESTABLISHED && ike_sa_state(p->r) == IKE_SA_ESTABLISHED);
 }
 
 #endif

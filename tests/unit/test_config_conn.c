@@ -53,6 +53,7 @@ static void test_good(void)
 	CHECK(c[0].rekey_time == 3600); /* the default */
 	CHECK(k->retx_base_ms == IKE_RETX_BASE_MS && k->retx_tries == IKE_RETX_TRIES);
 	CHECK(c[0].child_life.soft_packets == 0 && c[0].child_life.hard_bytes == 0);
+	CHECK(c[0].ike_rekey_time == 14400);
 	config_conn_free(c, n);
 
 	/* retransmission schedule and volume limits; hard limits 10 % (at least 1) above */
@@ -63,6 +64,19 @@ static void test_good(void)
 		CHECK(c[0].ike.retx_base_ms == 500 && c[0].ike.retx_tries == 3);
 		CHECK(c[0].child_life.soft_packets == 200 && c[0].child_life.hard_packets == 220);
 		CHECK(c[0].child_life.soft_bytes == 5 && c[0].child_life.hard_bytes == 6);
+	}
+	config_conn_free(c, n);
+
+	/* PFS: an ESP proposal with a DH group; our own IKE SA rekey interval */
+	char text[2048];
+	const char *esp = strstr(GOOD, "    esp: aes128gcm16\n");
+	snprintf(text, sizeof(text), "%.*s    esp: [aes128gcm16-ecp256, aes128-sha256-x25519]\n"
+		 "    ike_rekey_time: 600\n%s", (int)(esp - GOOD), GOOD,
+		 esp + strlen("    esp: aes128gcm16\n"));
+	CHECK(config_conn_load_buffer("t.yaml", text, strlen(text), &c, &n, err) == 0 && n == 1);
+	if (n == 1) {
+		CHECK(c[0].ike.n_esp == 2 && c[0].ike.esp[0].dh == 19 && c[0].ike.esp[1].dh == 31);
+		CHECK(c[0].ike.esp[1].integ == 12 && c[0].ike_rekey_time == 600);
 	}
 	config_conn_free(c, n);
 
@@ -85,8 +99,10 @@ static void test_bad(void)
 		 "t.yaml:13:17: connections[0].rekey_time: expected 0 (never) or 2..31622400"},
 		{"    start: initiate\n", "    start: initiate\n    rekey_time: -5\n",
 		 "t.yaml:13:17: connections[0].rekey_time"},
-		{"    esp: aes128gcm16\n", "    esp: aes128gcm16-modp2048\n",
-		 "t.yaml:9:10: connections[0].esp: PFS"},
+		{"    esp: aes128gcm16\n", "    esp: aes128gcm16-prfsha256\n",
+		 "t.yaml:9:10: connections[0].esp: ESP takes no prf"},
+		{"    start: initiate\n", "    start: initiate\n    ike_rekey_time: 1\n",
+		 "t.yaml:13:21: connections[0].ike_rekey_time: expected 0 (never) or 2..31622400"},
 		{"[aes128gcm16-prfsha256-x25519, ", "[aes128gcm16-prfsha256-x25519, aes999, ",
 		 "t.yaml:8:41: connections[0].ike[1]: unknown algorithm 'aes999'"},
 		{"    local_addr: 10.99.5.1\n", "    local_addr: \"2001:db8::1\"\n",

@@ -185,7 +185,7 @@ static void test_half_open_timeout(void)
 int main(int argc, char **argv)
 {
 	(void)argv;
-	verbose = argc > 1;
+	ike_pair_verbose = argc > 1;
 	test_cookie_math();
 	test_admission();
 	test_half_open_timeout();

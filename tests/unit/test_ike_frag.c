@@ -228,7 +228,7 @@ static void test_bounds(void)
 int main(int argc, char **argv)
 {
 	(void)argv;
-	verbose = argc > 1;
+	ike_pair_verbose = argc > 1;
 	test_fragmented_auth();
 	test_bounds();
 	printf("%d checks, %d failures\n", checks, failures);
