@@ -30,6 +30,8 @@
 
 #include "ike_crypto.h"
 
+struct ike_cred;
+
 #define IKE_CFG_MAX_PROPS 8
 #define IKE_ID_MAX 255
 #define IKE_PSK_MAX 256
@@ -43,7 +45,7 @@ struct ike_prop {
 };
 
 struct ike_idv {
-	uint8_t type; /* IKE_ID_IPV4_ADDR or IKE_ID_FQDN */
+	uint8_t type; /* IKE_ID_*: IPv4, IPv6, FQDN, RFC822, DER_ASN1_DN */
 	uint8_t len;
 	uint8_t data[IKE_ID_MAX];
 };
@@ -62,6 +64,9 @@ struct ike_sa_cfg {
 	struct ike_idv local_id, remote_id;
 	uint8_t psk[IKE_PSK_MAX];
 	size_t psk_len;
+	/* Certificates and keys (ike_cert.h), shared and outliving the SA: when set,
+	 * we authenticate with signatures and the peer must too, else with psk. */
+	const struct ike_cred *cred;
 	struct ike_prop ike[IKE_CFG_MAX_PROPS];
 	size_t n_ike;
 	struct ike_prop esp[IKE_CFG_MAX_PROPS];
