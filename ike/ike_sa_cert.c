@@ -95,8 +95,8 @@ bool ike_sa_cert_peer_ok(struct ike_sa *sa, const struct ike_pld *id, const stru
 				 (struct ike_buf){au->u.auth.data.ptr, au->u.auth.data.len}) ==
 		  IKE_CRYPTO_OK;
 	EVP_PKEY_free(key);
-	if (!ok)
-		ike_sa_log(sa, 0, "peer's AUTH (method %u) does not verify with its certificate",
-			   au->u.auth.method);
+	ike_sa_log(sa, ok ? 1 : 0, ok ? "peer authenticated with its certificate (AUTH method %u)"
+				      : "peer's AUTH (method %u) does not verify with its certificate",
+		   au->u.auth.method);
 	return ok;
 }
