@@ -6,12 +6,16 @@
  * retransmission and duplicate requests; and a hostile peer (every
  * truncation, byte flips, wrong SPIs, a wrong PSK, no proposal) is dropped or
  * answered with the right notify, never crashes (run under ASan/UBSan).
+ * With certificates (ECDSA, RSA; made at test time by cert_gen.c) they
+ * authenticate each other; a certificate from another CA or one that does not
+ * hold the peer's ID is refused with AUTHENTICATION_FAILED, counted.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cert_gen.h"
 #include "check.h"
 #include "ike_msg.h"
 #include "ike_msg_build.h"
@@ -799,6 +803,116 @@ static void test_prop_parse(void)
 	CHECK(ike_prop_parse("", true, &p, err, sizeof(err)) == -1);
 }
 
+struct certs {
+	EVP_PKEY *ca_key, *ki, *kr;
+	X509 *ca, *xi, *xr;
+	struct ike_cred *i, *r;
+};
+
+/* A CA (P-256) and the two SAs' certificates with keys of kind, for the
+ * connections' IDs i.test / r.test; the responder trusts trust_r (NULL: the CA). */
+static bool certs_make(struct certs *c, const char *kind, const char *san_i, X509 *trust_r)
+{
+	memset(c, 0, sizeof(*c));
+	c->ca_key = cg_key("P-256");
+	c->ki = cg_key(kind);
+	c->kr = cg_key(kind);
+	c->ca = cg_cert(c->ca_key, "Test CA", NULL, NULL, NULL, -3600, 3600, true);
+	c->xi = cg_cert(c->ki, "i.test", san_i, c->ca, c->ca_key, -3600, 3600, false);
+	c->xr = cg_cert(c->kr, "r.test", "DNS:r.test", c->ca, c->ca_key, -3600, 3600, false);
+	c->i = cg_cred("i", c->xi, c->ki, c->ca, NULL);
+	c->r = cg_cred("r", c->xr, c->kr, trust_r != NULL ? trust_r : c->ca, NULL);
+	return c->i != NULL && c->r != NULL;
+}
+
+static void certs_free(struct certs *c)
+{
+	ike_cred_free(c->i);
+	ike_cred_free(c->r);
+	X509_free(c->ca);
+	X509_free(c->xi);
+	X509_free(c->xr);
+	EVP_PKEY_free(c->ca_key);
+	EVP_PKEY_free(c->ki);
+	EVP_PKEY_free(c->kr);
+}
+
+/* Both SAs with certificates of kind; true when both reach ESTABLISHED. */
+static bool cert_pair(struct pair *p, struct certs *c, const char *kind, const char *san_i,
+		      X509 *trust_r)
+{
+	struct ike_sa_cfg ci = conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+	struct ike_sa_cfg cr = conn(false, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+
+	CHECK(certs_make(c, kind, san_i, trust_r));
+	ci.cred = c->i;
+	cr.cred = c->r;
+	pair_init(p, ci, cr);
+	return run(p);
+}
+
+static void test_certs(void)
+{
+	static const char *const kinds[] = {"P-256", "P-384", "rsa"};
+	struct certs c;
+	struct pair p;
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		bool ok = cert_pair(&p, &c, kinds[k], "DNS:i.test", NULL);
+		CHECK(ok);
+		if (!ok)
+			fprintf(stderr, "  certificates %s\n", kinds[k]);
+		else
+			check_children(&p, false);
+		pair_free(&p);
+		certs_free(&c);
+	}
+	/* the initiator's certificate does not hold its ID */
+	CHECK(!cert_pair(&p, &c, "P-256", "DNS:mallory.test", NULL));
+	CHECK(p.r != NULL && ike_sa_drops(p.r)[IKE_SA_DROP_AUTH_FAILED] == 1);
+	CHECK(ike_sa_state(p.i) == IKE_SA_DEAD && ike_sa_drops(p.i)[IKE_SA_DROP_AUTH_FAILED] == 1);
+	pair_free(&p);
+	certs_free(&c);
+	/* the responder trusts another CA only */
+	EVP_PKEY *other_key = cg_key("P-256");
+	X509 *other = cg_cert(other_key, "Other CA", NULL, NULL, NULL, -3600, 3600, true);
+	CHECK(!cert_pair(&p, &c, "P-256", "DNS:i.test", other));
+	CHECK(p.r != NULL && ike_sa_drops(p.r)[IKE_SA_DROP_AUTH_FAILED] == 1);
+	pair_free(&p);
+	certs_free(&c);
+	X509_free(other);
+	EVP_PKEY_free(other_key);
+	/* the initiator's certificate comes from an intermediate CA that it sends
+	 * along (a second CERT payload); the responder trusts only the root */
+	CHECK(certs_make(&c, "P-256", "DNS:i.test", NULL));
+	EVP_PKEY *sub_key = cg_key("P-384");
+	X509 *sub = cg_cert(sub_key, "Sub CA", NULL, c.ca, c.ca_key, -3600, 3600, true);
+	X509 *leaf = cg_cert(c.ki, "i.test", "DNS:i.test", sub, sub_key, -3600, 3600, false);
+	struct ike_cred *via = cg_cred("via", leaf, c.ki, c.ca, sub);
+	struct ike_sa_cfg ci = conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+	struct ike_sa_cfg cr = conn(false, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+	ci.cred = via;
+	cr.cred = c.r;
+	pair_init(&p, ci, cr);
+	CHECK(via != NULL && run(&p));
+	pair_free(&p);
+	ike_cred_free(via);
+	X509_free(leaf);
+	X509_free(sub);
+	EVP_PKEY_free(sub_key);
+	certs_free(&c);
+	/* a PSK initiator and a certificate responder do not mix */
+	cr = conn(false, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+	CHECK(certs_make(&c, "P-256", "DNS:i.test", NULL));
+	cr.cred = c.r;
+	pair_init(&p, conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16"), cr);
+	CHECK(!run(&p));
+	CHECK(p.r != NULL && ike_sa_drops(p.r)[IKE_SA_DROP_AUTH_FAILED] == 1);
+	pair_free(&p);
+	certs_free(&c);
+	cg_cleanup();
+}
+
 int main(int argc, char **argv)
 {
 	(void)argv;
@@ -819,6 +933,7 @@ int main(int argc, char **argv)
 	test_new_child();
 	test_cookie();
 	test_mutations();
+	test_certs();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures != 0;
 }

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Certificate authentication pieces (ike/ike_cert.c, ike/ike_sig.c), with
+ * keys and certificates made at test time:
+ * - AUTH signatures round trip for RSA-2048, ECDSA P-256/P-384/P-521, under
+ *   RFC 7427 (method 14, each hash) and the classic methods (1, 9, 10, 11);
+ *   a changed octet, signature or AlgorithmIdentifier, the wrong key or
+ *   method, and every truncation are refused;
+ * - the peer's certificate: a chain to our CA (directly or through an
+ *   intermediate it sends) is accepted with each ID type it holds; a wrong CA,
+ *   an expired or not yet valid certificate, a missing intermediate, an ID
+ *   not in the certificate and garbage are refused;
+ * - credentials: CERTREQ is SHA-1 of the CA's SubjectPublicKeyInfo, a key
+ *   that is not the certificate's or a CA file without a CA is refused, and
+ *   distinguished names in text become the DER of the certificate's subject.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include <openssl/sha.h>
+
+#include "cert_gen.h"
+#include "check.h"
+#include "ike_cert.h"
+#include "ike_proto.h"
+#include "ike_sig.h"
+
+#define DAY (24 * 3600L)
+#define DN_MAX 255
+
+static const uint8_t octets_data[] = "RealMessage | Nonce | prf(SK_p, IDx')";
+static const struct ike_buf octets = {octets_data, sizeof(octets_data) - 1};
+
+static void sig_round_trip(const char *kind, uint8_t classic)
+{
+	EVP_PKEY *key = cg_key(kind), *other = cg_key(kind);
+	uint8_t auth[IKE_SIG_MAX], bad[IKE_SIG_MAX], changed[64], method;
+	size_t len;
+
+	CHECK(key != NULL && other != NULL);
+	if (key == NULL || other == NULL)
+		goto out;
+	/* RFC 7427 with each hash the peer may offer alone, then all of them */
+	for (unsigned h = IKE_HASH_SHA2_256; h <= IKE_HASH_SHA2_512 + 1; h++) {
+		unsigned peer = h <= IKE_HASH_SHA2_512 ? IKE_HASH_BIT(h) : IKE_HASHES_OURS;
+
+		CHECK(ike_sig_sign(key, peer, octets, &method, auth, sizeof(auth), &len) ==
+		      IKE_CRYPTO_OK);
+		CHECK(method == IKE_AUTH_DIGITAL_SIG);
+		CHECK(ike_sig_verify(key, method, octets, (struct ike_buf){auth, len}) ==
+		      IKE_CRYPTO_OK);
+		CHECK(ike_sig_verify(other, method, octets, (struct ike_buf){auth, len}) ==
+		      IKE_CRYPTO_EAUTH);
+		memcpy(changed, octets.p, octets.len);
+		changed[3] ^= 1;
+		CHECK(ike_sig_verify(key, method, (struct ike_buf){changed, octets.len},
+				     (struct ike_buf){auth, len}) == IKE_CRYPTO_EAUTH);
+		/* the AlgorithmIdentifier names another hash: the signature no longer fits */
+		memcpy(bad, auth, len);
+		bad[bad[0]] ^= 0x03;
+		CHECK(ike_sig_verify(key, method, octets, (struct ike_buf){bad, len}) ==
+		      IKE_CRYPTO_EAUTH);
+		memcpy(bad, auth, len);
+		bad[len - 1] ^= 0x80;
+		CHECK(ike_sig_verify(key, method, octets, (struct ike_buf){bad, len}) ==
+		      IKE_CRYPTO_EAUTH);
+		for (size_t n = 0; n < len; n++)
+			CHECK(ike_sig_verify(key, method, octets, (struct ike_buf){auth, n}) ==
+			      IKE_CRYPTO_EAUTH);
+	}
+	/* no RFC 7427 (or only SHA-1) from the peer: the classic method for the key */
+	for (unsigned peer = 0; peer <= IKE_HASH_BIT(IKE_HASH_SHA1); peer += IKE_HASH_BIT(IKE_HASH_SHA1)) {
+		CHECK(ike_sig_sign(key, peer, octets, &method, auth, sizeof(auth), &len) ==
+		      IKE_CRYPTO_OK);
+		CHECK(method == classic);
+		CHECK(ike_sig_verify(key, classic, octets, (struct ike_buf){auth, len}) ==
+		      IKE_CRYPTO_OK);
+		CHECK(ike_sig_verify(other, classic, octets, (struct ike_buf){auth, len}) ==
+		      IKE_CRYPTO_EAUTH);
+		CHECK(ike_sig_verify(key, IKE_AUTH_DIGITAL_SIG, octets, (struct ike_buf){auth, len}) ==
+		      IKE_CRYPTO_EAUTH);
+		CHECK(ike_sig_verify(key, IKE_AUTH_SHARED_KEY_MIC, octets,
+				     (struct ike_buf){auth, len}) == IKE_CRYPTO_EAUTH);
+		for (uint8_t m = IKE_AUTH_ECDSA_256; m <= IKE_AUTH_ECDSA_521; m++)
+			if (m != classic)
+				CHECK(ike_sig_verify(key, m, octets, (struct ike_buf){auth, len}) ==
+				      IKE_CRYPTO_EAUTH);
+		for (size_t n = 0; n < len; n++)
+			CHECK(ike_sig_verify(key, classic, octets, (struct ike_buf){auth, n}) ==
+			      IKE_CRYPTO_EAUTH);
+	}
+out:
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(other);
+}
+
+/* An RSA AlgorithmIdentifier over an ECDSA key (and the reverse) is refused. */
+static void test_sig_key_mismatch(void)
+{
+	EVP_PKEY *rsa = cg_key("rsa"), *ec = cg_key("P-256");
+	uint8_t auth[IKE_SIG_MAX], method;
+	size_t len;
+
+	CHECK(ike_sig_sign(rsa, IKE_HASHES_OURS, octets, &method, auth, sizeof(auth), &len) == 0);
+	CHECK(ike_sig_verify(ec, method, octets, (struct ike_buf){auth, len}) == IKE_CRYPTO_EAUTH);
+	CHECK(ike_sig_sign(ec, IKE_HASHES_OURS, octets, &method, auth, sizeof(auth), &len) == 0);
+	CHECK(ike_sig_verify(rsa, method, octets, (struct ike_buf){auth, len}) == IKE_CRYPTO_EAUTH);
+	CHECK(ike_sig_verify(NULL, method, octets, (struct ike_buf){auth, len}) == IKE_CRYPTO_EAUTH);
+	EVP_PKEY_free(rsa);
+	EVP_PKEY_free(ec);
+}
+
+static void test_hashes_notify(void)
+{
+	uint8_t buf[8];
+	size_t n = ike_sig_hashes_encode(buf, sizeof(buf));
+	static const uint8_t peer[] = {0, 1, 0, 2, 0, 5, 0x12, 0x34, 0};
+
+	CHECK(n == 6 && memcmp(buf, "\0\2\0\3\0\4", 6) == 0);
+	CHECK(ike_sig_hashes_decode(buf, n) == IKE_HASHES_OURS);
+	/* unknown IDs kept as bits (harmless), out of range ignored, odd tail ignored */
+	CHECK(ike_sig_hashes_decode(peer, sizeof(peer)) ==
+	      (IKE_HASH_BIT(1) | IKE_HASH_BIT(2) | IKE_HASH_BIT(5)));
+	CHECK(ike_sig_hashes_decode(NULL, 0) == 0);
+}
+
+struct pki {
+	EVP_PKEY *ca_key, *other_key, *inter_key, *ee_key;
+	X509 *ca, *other_ca, *inter;
+	struct ike_cred *ours;
+};
+
+static void pki_free(struct pki *p)
+{
+	ike_cred_free(p->ours);
+	X509_free(p->ca);
+	X509_free(p->other_ca);
+	X509_free(p->inter);
+	EVP_PKEY_free(p->ca_key);
+	EVP_PKEY_free(p->other_key);
+	EVP_PKEY_free(p->inter_key);
+	EVP_PKEY_free(p->ee_key);
+}
+
+/* The peer's certificate as DER, with its ID checked by ike_cert_verify_peer. */
+static int verify(struct pki *p, X509 *ee, X509 *inter, uint8_t id_type, const void *id,
+		  size_t id_len, char *why, size_t why_len)
+{
+	unsigned char *der[2] = {NULL, NULL};
+	struct ike_buf certs[2];
+	size_t n = 0;
+	EVP_PKEY *key = NULL;
+
+	for (X509 *x = ee; x != NULL && n < 2; x = n == 1 ? inter : NULL) {
+		int l = i2d_X509(x, &der[n]);
+		certs[n] = (struct ike_buf){der[n], l > 0 ? (size_t)l : 0};
+		n++;
+	}
+	int rc = ike_cert_verify_peer(p->ours, certs, n, id_type, (struct ike_buf){id, id_len},
+				      &key, why, why_len);
+	CHECK((rc == IKE_CRYPTO_OK) == (key != NULL));
+	if (key != NULL)
+		CHECK(EVP_PKEY_eq(key, X509_get0_pubkey(ee)) == 1);
+	EVP_PKEY_free(key);
+	OPENSSL_free(der[0]);
+	OPENSSL_free(der[1]);
+	return rc;
+}
+
+static void test_peer_certs(void)
+{
+	struct pki p = {0};
+	char why[IKE_CERT_WHY_MAX];
+	uint8_t v4[4], v6[16], dn[DN_MAX];
+	size_t dn_len;
+
+	p.ca_key = cg_key("P-256");
+	p.other_key = cg_key("P-256");
+	p.inter_key = cg_key("P-384");
+	p.ee_key = cg_key("P-256");
+	p.ca = cg_cert(p.ca_key, "Test CA", NULL, NULL, NULL, -DAY, DAY, true);
+	p.other_ca = cg_cert(p.other_key, "Other CA", NULL, NULL, NULL, -DAY, DAY, true);
+	p.inter = cg_cert(p.inter_key, "Sub CA", NULL, p.ca, p.ca_key, -DAY, DAY, true);
+	X509 *mine = cg_cert(p.ee_key, "me.test", "DNS:me.test", p.ca, p.ca_key, -DAY, DAY, false);
+	p.ours = cg_cred("ours", mine, p.ee_key, p.ca, NULL);
+	X509_free(mine);
+	CHECK(p.ours != NULL);
+	if (p.ours == NULL)
+		goto out;
+	inet_pton(AF_INET, "10.99.5.2", v4);
+	inet_pton(AF_INET6, "2001:db8::2", v6);
+	X509 *peer = cg_cert(p.ee_key, "peer.test",
+			     "DNS:peer.test, email:peer@example.com, IP:10.99.5.2, IP:2001:db8::2",
+			     p.ca, p.ca_key, -DAY, DAY, false);
+	X509 *via = cg_cert(p.ee_key, "via.test", "DNS:via.test", p.inter, p.inter_key, -DAY, DAY,
+			    false);
+	X509 *stranger = cg_cert(p.ee_key, "peer.test", "DNS:peer.test", p.other_ca, p.other_key,
+				 -DAY, DAY, false);
+	X509 *expired = cg_cert(p.ee_key, "peer.test", "DNS:peer.test", p.ca, p.ca_key, -2 * DAY,
+				-DAY, false);
+	X509 *future = cg_cert(p.ee_key, "peer.test", "DNS:peer.test", p.ca, p.ca_key, DAY,
+			       2 * DAY, false);
+	X509 *no_san = cg_cert(p.ee_key, "peer.test", NULL, p.ca, p.ca_key, -DAY, DAY, false);
+	CHECK(peer && via && stranger && expired && future && no_san);
+
+	CHECK(verify(&p, peer, NULL, IKE_ID_FQDN, "peer.test", 9, why, sizeof(why)) == 0);
+	CHECK(verify(&p, peer, NULL, IKE_ID_RFC822_ADDR, "peer@example.com", 16, why,
+		     sizeof(why)) == 0);
+	CHECK(verify(&p, peer, NULL, IKE_ID_IPV4_ADDR, v4, 4, why, sizeof(why)) == 0);
+	CHECK(verify(&p, peer, NULL, IKE_ID_IPV6_ADDR, v6, 16, why, sizeof(why)) == 0);
+	CHECK(ike_id_dn_from_text("C=CH, O=secgw test, CN=peer.test", dn, sizeof(dn), &dn_len) == 0);
+	CHECK(verify(&p, peer, NULL, IKE_ID_DER_ASN1_DN, dn, dn_len, why, sizeof(why)) == 0);
+	/* through the intermediate the peer sends; without it there is no chain */
+	CHECK(verify(&p, via, p.inter, IKE_ID_FQDN, "via.test", 8, why, sizeof(why)) == 0);
+	CHECK(verify(&p, via, NULL, IKE_ID_FQDN, "via.test", 8, why, sizeof(why)) ==
+	      IKE_CRYPTO_EAUTH);
+	CHECK(strstr(why, "unable to get local issuer certificate") != NULL);
+
+	/* IDs the certificate does not hold */
+	CHECK(verify(&p, peer, NULL, IKE_ID_FQDN, "other.test", 10, why, sizeof(why)) ==
+	      IKE_CRYPTO_EAUTH);
+	CHECK(strstr(why, "not in its certificate") != NULL);
+	CHECK(verify(&p, peer, NULL, IKE_ID_FQDN, "peer.test\0x", 11, why, sizeof(why)) ==
+	      IKE_CRYPTO_EAUTH);
+	CHECK(verify(&p, peer, NULL, IKE_ID_RFC822_ADDR, "root@example.com", 16, why,
+		     sizeof(why)) == IKE_CRYPTO_EAUTH);
+	v4[3] ^= 1;
+	CHECK(verify(&p, peer, NULL, IKE_ID_IPV4_ADDR, v4, 4, why, sizeof(why)) == IKE_CRYPTO_EAUTH);
+	CHECK(verify(&p, peer, NULL, IKE_ID_IPV4_ADDR, v6, 16, why, sizeof(why)) ==
+	      IKE_CRYPTO_EAUTH);
+	CHECK(ike_id_dn_from_text("C=CH, O=secgw test, CN=other", dn, sizeof(dn), &dn_len) == 0);
+	CHECK(verify(&p, peer, NULL, IKE_ID_DER_ASN1_DN, dn, dn_len, why, sizeof(why)) ==
+	      IKE_CRYPTO_EAUTH);
+	CHECK(verify(&p, peer, NULL, IKE_ID_KEY_ID, "peer.test", 9, why, sizeof(why)) ==
+	      IKE_CRYPTO_EAUTH);
+	/* the CN is not a subjectAltName */
+	CHECK(verify(&p, no_san, NULL, IKE_ID_FQDN, "peer.test", 9, why, sizeof(why)) ==
+	      IKE_CRYPTO_EAUTH);
+
+	/* certificates that must not chain */
+	CHECK(verify(&p, stranger, NULL, IKE_ID_FQDN, "peer.test", 9, why, sizeof(why)) ==
+	      IKE_CRYPTO_EAUTH);
+	CHECK(strstr(why, "peer certificate refused") != NULL);
+	CHECK(verify(&p, stranger, p.other_ca, IKE_ID_FQDN, "peer.test", 9, why, sizeof(why)) ==
+	      IKE_CRYPTO_EAUTH);
+	CHECK(verify(&p, expired, NULL, IKE_ID_FQDN, "peer.test", 9, why, sizeof(why)) ==
+	      IKE_CRYPTO_EAUTH);
+	CHECK(strstr(why, "expired") != NULL);
+	CHECK(verify(&p, future, NULL, IKE_ID_FQDN, "peer.test", 9, why, sizeof(why)) ==
+	      IKE_CRYPTO_EAUTH);
+	CHECK(strstr(why, "not yet valid") != NULL);
+
+	/* garbage instead of a certificate, and none at all */
+	EVP_PKEY *key = (EVP_PKEY *)1;
+	static const uint8_t junk[] = {0x30, 0x82, 0x01, 0x00, 0x30};
+	CHECK(ike_cert_verify_peer(p.ours, &(struct ike_buf){junk, sizeof(junk)}, 1, IKE_ID_FQDN,
+				   (struct ike_buf){(const uint8_t *)"x", 1}, &key, why,
+				   sizeof(why)) == IKE_CRYPTO_EAUTH && key == NULL);
+	CHECK(ike_cert_verify_peer(p.ours, NULL, 0, IKE_ID_FQDN,
+				   (struct ike_buf){(const uint8_t *)"x", 1}, &key, why,
+				   sizeof(why)) == IKE_CRYPTO_EAUTH);
+	/* a certificate with a byte changed in its signature */
+	unsigned char *der = NULL;
+	int l = i2d_X509(peer, &der);
+	if (l > 0) {
+		der[l - 2] ^= 0x01;
+		CHECK(ike_cert_verify_peer(p.ours, &(struct ike_buf){der, (size_t)l}, 1, IKE_ID_FQDN,
+					   (struct ike_buf){(const uint8_t *)"peer.test", 9}, &key,
+					   why, sizeof(why)) == IKE_CRYPTO_EAUTH);
+		for (int n = 0; n < l; n += 7)
+			CHECK(ike_cert_verify_peer(p.ours, &(struct ike_buf){der, (size_t)n}, 1,
+						   IKE_ID_FQDN,
+						   (struct ike_buf){(const uint8_t *)"peer.test", 9},
+						   &key, why, sizeof(why)) == IKE_CRYPTO_EAUTH);
+	}
+	OPENSSL_free(der);
+	X509_free(peer);
+	X509_free(via);
+	X509_free(stranger);
+	X509_free(expired);
+	X509_free(future);
+	X509_free(no_san);
+out:
+	pki_free(&p);
+}
+
+static void test_cred(void)
+{
+	EVP_PKEY *ca_key = cg_key("P-384"), *key = cg_key("rsa"), *wrong = cg_key("rsa");
+	X509 *ca = cg_cert(ca_key, "Test CA", NULL, NULL, NULL, -DAY, DAY, true);
+	X509 *ee = cg_cert(key, "gw.test", "DNS:gw.test", ca, ca_key, -DAY, DAY, false);
+	X509 *both[2] = {ca, ee};
+	char why[IKE_CERT_WHY_MAX];
+	uint8_t want[SHA_DIGEST_LENGTH];
+	struct ike_cred *c = NULL;
+
+	CHECK(ca != NULL && ee != NULL);
+	c = cg_cred("cred", ee, key, ca, NULL);
+	CHECK(c != NULL && ike_cred_check(c, why, sizeof(why)) == 0);
+	if (c == NULL)
+		goto out;
+	/* CERTREQ: SHA-1 of the CA's SubjectPublicKeyInfo (RFC 7296 §3.7) */
+	unsigned char *spki = NULL;
+	int l = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(ca), &spki);
+	CHECK(l > 0);
+	SHA1(spki, (size_t)l, want);
+	OPENSSL_free(spki);
+	struct ike_buf req = ike_cred_certreq(c);
+	CHECK(req.len == SHA_DIGEST_LENGTH && memcmp(req.p, want, sizeof(want)) == 0);
+	unsigned char *der = NULL;
+	l = i2d_X509(ee, &der);
+	struct ike_buf mine = ike_cred_cert_der(c);
+	CHECK(l > 0 && mine.len == (size_t)l && memcmp(mine.p, der, mine.len) == 0);
+	OPENSSL_free(der);
+	CHECK(ike_cred_n_intermediates(c) == 0);
+	ike_cred_free(c);
+
+	/* a key that is not the certificate's */
+	CHECK(ike_cred_new(&c) == IKE_CRYPTO_OK);
+	const char *pc = cg_write_certs("ee.pem", &ee, 1), *pk = cg_write_key("wrong.pem", wrong);
+	const char *pca = cg_write_certs("ca.pem", &ca, 1), *pboth = cg_write_certs("both.pem", both, 2);
+	CHECK(pc && pk && pca && pboth);
+	CHECK(ike_cred_set_cert(c, pc, why, sizeof(why)) == 0);
+	CHECK(ike_cred_set_key(c, pk, why, sizeof(why)) == 0);
+	CHECK(ike_cred_add_cas(c, pca, why, sizeof(why)) == 0);
+	CHECK(ike_cred_check(c, why, sizeof(why)) == -1);
+	CHECK(strstr(why, "does not belong") != NULL);
+	/* a CA file holding an end-entity certificate, two certificates as ours, junk */
+	CHECK(ike_cred_add_cas(c, pboth, why, sizeof(why)) == -1);
+	CHECK(strstr(why, "certificate 2 is not a CA") != NULL && strstr(why, "both.pem") != NULL);
+	CHECK(ike_cred_set_cert(c, pboth, why, sizeof(why)) == -1);
+	CHECK(strstr(why, "exactly one certificate") != NULL);
+	CHECK(ike_cred_set_key(c, pc, why, sizeof(why)) == -1);
+	CHECK(strstr(why, "no PEM private key") != NULL);
+	CHECK(ike_cred_set_cert(c, pk, why, sizeof(why)) == -1);
+	CHECK(strstr(why, "no PEM certificate") != NULL);
+	CHECK(ike_cred_add_cas(c, "/nonexistent/ca.pem", why, sizeof(why)) == -1);
+	CHECK(strstr(why, "/nonexistent/ca.pem: cannot open") != NULL);
+	ike_cred_free(c);
+	/* ours issued by an intermediate: it chains only with the intermediate loaded */
+	EVP_PKEY *sub_key = cg_key("P-256");
+	X509 *sub = cg_cert(sub_key, "Sub CA", NULL, ca, ca_key, -DAY, DAY, true);
+	X509 *leaf = cg_cert(key, "gw.test", "DNS:gw.test", sub, sub_key, -DAY, DAY, false);
+	c = cg_cred("leaf", leaf, key, ca, sub);
+	CHECK(c != NULL && ike_cred_check(c, why, sizeof(why)) == 0);
+	CHECK(c != NULL && ike_cred_n_intermediates(c) == 1 &&
+	      ike_cred_intermediate_der(c, 0).len > 0);
+	ike_cred_free(c);
+	c = cg_cred("leaf-alone", leaf, key, ca, NULL);
+	CHECK(c != NULL && ike_cred_check(c, why, sizeof(why)) == -1);
+	CHECK(strstr(why, "does not chain") != NULL);
+	ike_cred_free(c);
+	X509_free(sub);
+	X509_free(leaf);
+	EVP_PKEY_free(sub_key);
+	/* nothing loaded */
+	CHECK(ike_cred_new(&c) == IKE_CRYPTO_OK);
+	CHECK(ike_cred_check(c, why, sizeof(why)) == -1);
+	ike_cred_free(c);
+out:
+	X509_free(ca);
+	X509_free(ee);
+	EVP_PKEY_free(ca_key);
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(wrong);
+}
+
+static void test_dn_text(void)
+{
+	uint8_t der[DN_MAX];
+	size_t len;
+	char text[128];
+
+	CHECK(ike_id_dn_from_text("C=CH, O=secgw, CN=gw", der, sizeof(der), &len) == 0);
+	const unsigned char *p = der;
+	X509_NAME *n = d2i_X509_NAME(NULL, &p, (long)len);
+	CHECK(n != NULL && p == der + len);
+	CHECK(X509_NAME_entry_count(n) == 3);
+	X509_NAME_oneline(n, text, sizeof(text));
+	CHECK(strcmp(text, "/C=CH/O=secgw/CN=gw") == 0);
+	X509_NAME_free(n);
+	CHECK(ike_id_dn_from_text("CN=gw", der, sizeof(der), &len) == 0);
+	CHECK(ike_id_dn_from_text("", der, sizeof(der), &len) == -1);
+	CHECK(ike_id_dn_from_text("CN", der, sizeof(der), &len) == -1);
+	CHECK(ike_id_dn_from_text("CN=gw,", der, sizeof(der), &len) == 0);
+	CHECK(ike_id_dn_from_text("CN=gw, =x", der, sizeof(der), &len) == -1);
+	CHECK(ike_id_dn_from_text("XX=gw", der, sizeof(der), &len) == -1);
+	CHECK(ike_id_dn_from_text("CN=gw", der, 4, &len) == -1);
+}
+
+int main(void)
+{
+	sig_round_trip("rsa", IKE_AUTH_RSA_SIG);
+	sig_round_trip("P-256", IKE_AUTH_ECDSA_256);
+	sig_round_trip("P-384", IKE_AUTH_ECDSA_384);
+	sig_round_trip("P-521", IKE_AUTH_ECDSA_521);
+	test_sig_key_mismatch();
+	test_hashes_notify();
+	test_peer_certs();
+	test_cred();
+	test_dn_text();
+	cg_cleanup();
+	printf("%d checks, %d failures\n", checks, failures);
+	return failures != 0;
+}
