@@ -13,6 +13,7 @@
 
 #include "ike_cert.h"
 #include "ike_proto.h"
+#include "ike_sig.h"
 
 #define CA_MAX (IKE_CERTREQ_MAX / SHA_DIGEST_LENGTH)
 #define DN_TEXT_MAX 512
@@ -149,11 +150,12 @@ int ike_cred_set_key(struct ike_cred *c, const char *path, char *why, size_t why
 	fclose(f);
 	if (k == NULL)
 		return fail(why, why_len, "%s: no PEM private key", path);
-	int id = EVP_PKEY_get_base_id(k);
-	if ((id != EVP_PKEY_RSA && id != EVP_PKEY_EC) ||
-	    (id == EVP_PKEY_RSA && EVP_PKEY_get_bits(k) < 2048)) {
+	if (!ike_sig_key_ok(k) ||
+	    (EVP_PKEY_get_base_id(k) == EVP_PKEY_RSA && EVP_PKEY_get_bits(k) < 2048)) {
 		EVP_PKEY_free(k);
-		return fail(why, why_len, "%s: expected an RSA (>= 2048 bits) or ECDSA key", path);
+		return fail(why, why_len,
+			    "%s: expected an RSA (>= 2048 bits) or ECDSA P-256/P-384/P-521 key",
+			    path);
 	}
 	EVP_PKEY_free(c->key);
 	c->key = k;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * IKEv2 SA state machine (RFC 7296): IKE_SA_INIT and IKE_AUTH with a pre-shared
- * key and the first Child SA (ESP, tunnel mode), as initiator or responder.
+ * key or certificates (ike_cert.h) and the first Child SA (ESP, tunnel mode), as
+ * initiator or responder.
  *
  * Transport-free: the caller hands in received IKE messages (after any non-ESP
  * marker) with their addresses and the time, and gets back at most one

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * IKE_AUTH (RFC 7296 §1.2, §2.15) with a pre-shared key or certificates
- * (ike_sa_cert.c), carrying the first
- * Child SA: ESP proposals with our inbound SPI, TSi/TSr narrowed to what the
- * connection allows (§2.9), KEYMAT without PFS (§2.17).  A Child SA that cannot
+ * (ike_sa_cert.c), carrying the first Child SA: ESP proposals with our inbound
+ * SPI, TSi/TSr narrowed to what the connection allows (§2.9), KEYMAT without PFS (§2.17).  A Child SA that cannot
  * be agreed leaves the IKE SA up without one (§1.2: NO_PROPOSAL_CHOSEN,
  * TS_UNACCEPTABLE); failed authentication kills it.
  */

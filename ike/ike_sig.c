@@ -94,6 +94,11 @@ static const struct classic *classic_for_key(EVP_PKEY *key)
 	return NULL;
 }
 
+bool ike_sig_key_ok(EVP_PKEY *key)
+{
+	return classic_for_key(key) != NULL;
+}
+
 static const struct scheme *scheme_for(int key_type, uint8_t hash)
 {
 	for (size_t i = 0; i < N_SCHEMES; i++)

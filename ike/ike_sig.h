@@ -11,6 +11,7 @@
 #ifndef SECGW_IKE_SIG_H
 #define SECGW_IKE_SIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,6 +34,9 @@ enum ike_hash_id {
 	 IKE_HASH_BIT(IKE_HASH_SHA2_512))
 
 #define IKE_SIG_MAX 1100 /* RSA 8192 bits + AlgorithmIdentifier */
+
+/* We can sign with key: RSA, or ECDSA on P-256, P-384 or P-521. */
+bool ike_sig_key_ok(EVP_PKEY *key);
 
 /* The SIGNATURE_HASH_ALGORITHMS notify data: 2 octets per hash we support. */
 size_t ike_sig_hashes_encode(uint8_t *out, size_t cap);

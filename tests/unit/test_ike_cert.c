@@ -332,6 +332,13 @@ static void test_cred(void)
 	CHECK(strstr(why, "exactly one certificate") != NULL);
 	CHECK(ike_cred_set_key(c, pc, why, sizeof(why)) == -1);
 	CHECK(strstr(why, "no PEM private key") != NULL);
+	EVP_PKEY *p224 = cg_key("P-224"), *rsa1k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+	CHECK(p224 != NULL && rsa1k != NULL);
+	CHECK(ike_cred_set_key(c, cg_write_key("p224.pem", p224), why, sizeof(why)) == -1);
+	CHECK(strstr(why, "expected an RSA (>= 2048 bits) or ECDSA P-256/P-384/P-521 key") != NULL);
+	CHECK(ike_cred_set_key(c, cg_write_key("rsa1k.pem", rsa1k), why, sizeof(why)) == -1);
+	EVP_PKEY_free(p224);
+	EVP_PKEY_free(rsa1k);
 	CHECK(ike_cred_set_cert(c, pk, why, sizeof(why)) == -1);
 	CHECK(strstr(why, "no PEM certificate") != NULL);
 	CHECK(ike_cred_add_cas(c, "/nonexistent/ca.pem", why, sizeof(why)) == -1);
