@@ -107,33 +107,40 @@ static const struct scheme *scheme_for(int key_type, uint8_t hash)
 	return NULL;
 }
 
-/* One EVP signature over octets (ECDSA: DER Ecdsa-Sig-Value). */
+/* A digest context set up to sign or verify with key and md, or NULL. */
+static EVP_MD_CTX *md_ctx(EVP_PKEY *key, const char *md, bool sign)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	if (ctx != NULL && (sign ? EVP_DigestSignInit_ex(ctx, NULL, md, NULL, NULL, key, NULL)
+				 : EVP_DigestVerifyInit_ex(ctx, NULL, md, NULL, NULL, key, NULL)) != 1) {
+		EVP_MD_CTX_free(ctx);
+		ctx = NULL;
+	}
+	return ctx;
+}
+
+/* One EVP signature over octets (ECDSA: DER Ecdsa-Sig-Value); *len in: room. */
 static int digest_sign(EVP_PKEY *key, const char *md, struct ike_buf octets, uint8_t *out,
 		       size_t *len)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int rc = IKE_CRYPTO_EINTERNAL;
+	EVP_MD_CTX *ctx = md_ctx(key, md, true);
+	bool ok = ctx != NULL && EVP_DigestSign(ctx, out, len, octets.p, octets.len) == 1;
 
-	if (ctx != NULL && EVP_DigestSignInit_ex(ctx, NULL, md, NULL, NULL, key, NULL) == 1 &&
-	    EVP_DigestSign(ctx, out, len, octets.p, octets.len) == 1)
-		rc = IKE_CRYPTO_OK;
 	EVP_MD_CTX_free(ctx);
 	ERR_clear_error();
-	return rc;
+	return ok ? IKE_CRYPTO_OK : IKE_CRYPTO_EINTERNAL;
 }
 
 static int digest_verify(EVP_PKEY *key, const char *md, struct ike_buf octets,
 			 const uint8_t *sig, size_t sig_len)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int rc = IKE_CRYPTO_EAUTH;
+	EVP_MD_CTX *ctx = md_ctx(key, md, false);
+	bool ok = ctx != NULL && EVP_DigestVerify(ctx, sig, sig_len, octets.p, octets.len) == 1;
 
-	if (ctx != NULL && EVP_DigestVerifyInit_ex(ctx, NULL, md, NULL, NULL, key, NULL) == 1 &&
-	    EVP_DigestVerify(ctx, sig, sig_len, octets.p, octets.len) == 1)
-		rc = IKE_CRYPTO_OK;
 	EVP_MD_CTX_free(ctx);
 	ERR_clear_error();
-	return rc;
+	return ok ? IKE_CRYPTO_OK : IKE_CRYPTO_EAUTH;
 }
 
 /* DER Ecdsa-Sig-Value <-> r|s of half octets each. */

@@ -81,27 +81,15 @@ def charon_with_certs(ns, swdir, own, cas, send_cert="ifasked"):
     for i, ca in enumerate(cas):
         with open(ca) as src, open(os.path.join(swdir, "x509ca", "ca%d.pem" % i), "w") as dst:
             dst.write(src.read())
-    with open(os.path.join(swdir, "swanctl.conf"), "w") as f:
-        f.write("""connections {
-    sg {
-        version = 2
-        local_addrs = %s
-        remote_addrs = %s
-        proposals = %s
-        send_cert = %s
-        local { auth = pubkey
-                certs = sw.pem
-                id = %s }
-        remote { auth = pubkey
-                 id = %s }
-        children {
-            net { local_ts = %s
-                  remote_ts = %s
-                  esp_proposals = %s }
-        }
-    }
-}
-""" % (ADDR_SW, ADDR_SG, IKE, send_cert, ID_SW, ID_SG, NET_SW, NET_SG, ESP))
+    # Charon's own swanctl.conf, with certificates instead of the PSK
+    path = os.path.join(swdir, "swanctl.conf")
+    with open(path) as f:
+        conf = f.read()
+    conf = conf.replace("local { auth = psk", "send_cert = %s\n        local { auth = pubkey\n"
+                        "                certs = sw.pem" % send_cert)
+    conf = conf.replace("remote { auth = psk", "remote { auth = pubkey")
+    with open(path, "w") as f:
+        f.write(conf[:conf.index("secrets {")])
     return charon
 
 

@@ -19,11 +19,20 @@ static char files[FILES_MAX][PATH_LEN];
 static int n_files;
 static long serial = 1;
 
+/* Everything made here, freed by cg_cleanup(). */
+#define OWNED_MAX 256
+static EVP_PKEY *keys[OWNED_MAX];
+static X509 *certs[OWNED_MAX];
+static struct ike_cred *creds[OWNED_MAX];
+static int n_keys, n_certs, n_creds;
+
 EVP_PKEY *cg_key(const char *kind)
 {
-	if (strcmp(kind, "rsa") == 0)
-		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
-	return EVP_PKEY_Q_keygen(NULL, NULL, "EC", kind);
+	if (n_keys == OWNED_MAX)
+		return NULL;
+	EVP_PKEY *k = strcmp(kind, "rsa") == 0 ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)
+					       : EVP_PKEY_Q_keygen(NULL, NULL, "EC", kind);
+	return keys[n_keys++] = k;
 }
 
 static bool add_ext(X509 *x, X509 *issuer, int nid, const char *value)
@@ -42,7 +51,7 @@ X509 *cg_cert(EVP_PKEY *key, const char *cn, const char *san, X509 *issuer,
 {
 	X509 *x = X509_new();
 	X509_NAME *name = X509_NAME_new();
-	bool ok = x != NULL && name != NULL && key != NULL;
+	bool ok = x != NULL && name != NULL && key != NULL && n_certs < OWNED_MAX;
 
 	ok = ok && X509_set_version(x, X509_VERSION_3) == 1 &&
 	     ASN1_INTEGER_set(X509_get_serialNumber(x), serial++) == 1 &&
@@ -67,7 +76,7 @@ X509 *cg_cert(EVP_PKEY *key, const char *cn, const char *san, X509 *issuer,
 		X509_free(x);
 		return NULL;
 	}
-	return x;
+	return certs[n_certs++] = x;
 }
 
 static FILE *create(const char *name, const char **path)
@@ -112,7 +121,7 @@ struct ike_cred *cg_cred(const char *tag, X509 *cert, EVP_PKEY *key, X509 *ca, X
 	struct ike_cred *c = NULL;
 	const char *p;
 
-	if (ike_cred_new(&c) != IKE_CRYPTO_OK)
+	if (n_creds == OWNED_MAX || ike_cred_new(&c) != IKE_CRYPTO_OK)
 		return NULL;
 	snprintf(name, sizeof(name), "%s-cert.pem", tag);
 	bool ok = (p = cg_write_certs(name, &cert, 1)) != NULL &&
@@ -131,11 +140,17 @@ struct ike_cred *cg_cred(const char *tag, X509 *cert, EVP_PKEY *key, X509 *ca, X
 		ike_cred_free(c);
 		return NULL;
 	}
-	return c;
+	return creds[n_creds++] = c;
 }
 
 void cg_cleanup(void)
 {
+	while (n_creds > 0)
+		ike_cred_free(creds[--n_creds]);
+	while (n_certs > 0)
+		X509_free(certs[--n_certs]);
+	while (n_keys > 0)
+		EVP_PKEY_free(keys[--n_keys]);
 	for (int i = 0; i < n_files; i++)
 		unlink(files[i]);
 	n_files = 0;

@@ -3,7 +3,8 @@
  * Keys and X.509 certificates made at test time (OpenSSL), and credentials
  * (ike_cert.h) loaded from PEM files written into a temporary directory,
  * so the certificate tests need no checked-in material that could expire.
- * Every function returns NULL on failure; callers CHECK.
+ * Every function returns NULL on failure; callers CHECK.  What they return
+ * belongs to this module until cg_cleanup() frees it all.
  */
 #ifndef SECGW_TEST_CERT_GEN_H
 #define SECGW_TEST_CERT_GEN_H
@@ -31,7 +32,7 @@ const char *cg_write_key(const char *name, EVP_PKEY *key);
 /* Credentials from our cert and key, trusting ca, sending inter (may be NULL);
  * not ike_cred_check()ed, so a test may trust a CA that did not issue cert. */
 struct ike_cred *cg_cred(const char *tag, X509 *cert, EVP_PKEY *key, X509 *ca, X509 *inter);
-/* Remove every file written and the directory. */
+/* Free every key, certificate and credential made; remove the files and the directory. */
 void cg_cleanup(void);
 
 #endif

@@ -197,7 +197,7 @@ static void test_pubkey(void)
 
 	CHECK(pca && pee && pkey && pwrong);
 	if (!(pca && pee && pkey && pwrong))
-		goto out;
+		return;
 	snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(pca, '/') - pca), pca);
 	/* absolute paths */
 	snprintf(files, sizeof(files), "    cert: %s\n    key: %s\n    ca: %s\n", pee, pkey, pca);
@@ -241,13 +241,6 @@ static void test_pubkey(void)
 	      strstr(err, "nosuch.pem: cannot open") != NULL);
 	CHECK(load_pubkey(dir, bad[3].files, &c, &n, err) == -1 &&
 	      strstr(err, "ee.pem: certificate 1 is not a CA") != NULL);
-out:
-	X509_free(ca);
-	X509_free(ee);
-	EVP_PKEY_free(ca_key);
-	EVP_PKEY_free(key);
-	EVP_PKEY_free(wrong);
-	cg_cleanup();
 }
 
 int main(void)
@@ -256,6 +249,7 @@ int main(void)
 	test_bad();
 	test_ids();
 	test_pubkey();
+	cg_cleanup();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures != 0;
 }

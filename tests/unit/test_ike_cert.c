@@ -39,7 +39,7 @@ static void sig_round_trip(const char *kind, uint8_t classic)
 
 	CHECK(key != NULL && other != NULL);
 	if (key == NULL || other == NULL)
-		goto out;
+		return;
 	/* RFC 7427 with each hash the peer may offer alone, then all of them */
 	for (unsigned h = IKE_HASH_SHA2_256; h <= IKE_HASH_SHA2_512 + 1; h++) {
 		unsigned peer = h <= IKE_HASH_SHA2_512 ? IKE_HASH_BIT(h) : IKE_HASHES_OURS;
@@ -89,9 +89,6 @@ static void sig_round_trip(const char *kind, uint8_t classic)
 			CHECK(ike_sig_verify(key, classic, octets, (struct ike_buf){auth, n}) ==
 			      IKE_CRYPTO_EAUTH);
 	}
-out:
-	EVP_PKEY_free(key);
-	EVP_PKEY_free(other);
 }
 
 /* An RSA AlgorithmIdentifier over an ECDSA key (and the reverse) is refused. */
@@ -106,8 +103,6 @@ static void test_sig_key_mismatch(void)
 	CHECK(ike_sig_sign(ec, IKE_HASHES_OURS, octets, &method, auth, sizeof(auth), &len) == 0);
 	CHECK(ike_sig_verify(rsa, method, octets, (struct ike_buf){auth, len}) == IKE_CRYPTO_EAUTH);
 	CHECK(ike_sig_verify(NULL, method, octets, (struct ike_buf){auth, len}) == IKE_CRYPTO_EAUTH);
-	EVP_PKEY_free(rsa);
-	EVP_PKEY_free(ec);
 }
 
 static void test_hashes_notify(void)
@@ -129,18 +124,6 @@ struct pki {
 	X509 *ca, *other_ca, *inter;
 	struct ike_cred *ours;
 };
-
-static void pki_free(struct pki *p)
-{
-	ike_cred_free(p->ours);
-	X509_free(p->ca);
-	X509_free(p->other_ca);
-	X509_free(p->inter);
-	EVP_PKEY_free(p->ca_key);
-	EVP_PKEY_free(p->other_key);
-	EVP_PKEY_free(p->inter_key);
-	EVP_PKEY_free(p->ee_key);
-}
 
 /* The peer's certificate as DER, with its ID checked by ike_cert_verify_peer. */
 static int verify(struct pki *p, X509 *ee, X509 *inter, uint8_t id_type, const void *id,
@@ -183,10 +166,9 @@ static void test_peer_certs(void)
 	p.inter = cg_cert(p.inter_key, "Sub CA", NULL, p.ca, p.ca_key, -DAY, DAY, true);
 	X509 *mine = cg_cert(p.ee_key, "me.test", "DNS:me.test", p.ca, p.ca_key, -DAY, DAY, false);
 	p.ours = cg_cred("ours", mine, p.ee_key, p.ca, NULL);
-	X509_free(mine);
 	CHECK(p.ours != NULL);
 	if (p.ours == NULL)
-		goto out;
+		return;
 	inet_pton(AF_INET, "10.99.5.2", v4);
 	inet_pton(AF_INET6, "2001:db8::2", v6);
 	X509 *peer = cg_cert(p.ee_key, "peer.test",
@@ -274,14 +256,6 @@ static void test_peer_certs(void)
 						   &key, why, sizeof(why)) == IKE_CRYPTO_EAUTH);
 	}
 	OPENSSL_free(der);
-	X509_free(peer);
-	X509_free(via);
-	X509_free(stranger);
-	X509_free(expired);
-	X509_free(future);
-	X509_free(no_san);
-out:
-	pki_free(&p);
 }
 
 static void test_cred(void)
@@ -298,7 +272,7 @@ static void test_cred(void)
 	c = cg_cred("cred", ee, key, ca, NULL);
 	CHECK(c != NULL && ike_cred_check(c, why, sizeof(why)) == 0);
 	if (c == NULL)
-		goto out;
+		return;
 	/* CERTREQ: SHA-1 of the CA's SubjectPublicKeyInfo (RFC 7296 §3.7) */
 	unsigned char *spki = NULL;
 	int l = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(ca), &spki);
@@ -313,7 +287,6 @@ static void test_cred(void)
 	CHECK(l > 0 && mine.len == (size_t)l && memcmp(mine.p, der, mine.len) == 0);
 	OPENSSL_free(der);
 	CHECK(ike_cred_n_intermediates(c) == 0);
-	ike_cred_free(c);
 
 	/* a key that is not the certificate's */
 	CHECK(ike_cred_new(&c) == IKE_CRYPTO_OK);
@@ -337,7 +310,6 @@ static void test_cred(void)
 	CHECK(ike_cred_set_key(c, cg_write_key("p224.pem", p224), why, sizeof(why)) == -1);
 	CHECK(strstr(why, "expected an RSA (>= 2048 bits) or ECDSA P-256/P-384/P-521 key") != NULL);
 	CHECK(ike_cred_set_key(c, cg_write_key("rsa1k.pem", rsa1k), why, sizeof(why)) == -1);
-	EVP_PKEY_free(p224);
 	EVP_PKEY_free(rsa1k);
 	CHECK(ike_cred_set_cert(c, pk, why, sizeof(why)) == -1);
 	CHECK(strstr(why, "no PEM certificate") != NULL);
@@ -352,24 +324,13 @@ static void test_cred(void)
 	CHECK(c != NULL && ike_cred_check(c, why, sizeof(why)) == 0);
 	CHECK(c != NULL && ike_cred_n_intermediates(c) == 1 &&
 	      ike_cred_intermediate_der(c, 0).len > 0);
-	ike_cred_free(c);
 	c = cg_cred("leaf-alone", leaf, key, ca, NULL);
 	CHECK(c != NULL && ike_cred_check(c, why, sizeof(why)) == -1);
 	CHECK(strstr(why, "does not chain") != NULL);
-	ike_cred_free(c);
-	X509_free(sub);
-	X509_free(leaf);
-	EVP_PKEY_free(sub_key);
 	/* nothing loaded */
 	CHECK(ike_cred_new(&c) == IKE_CRYPTO_OK);
 	CHECK(ike_cred_check(c, why, sizeof(why)) == -1);
 	ike_cred_free(c);
-out:
-	X509_free(ca);
-	X509_free(ee);
-	EVP_PKEY_free(ca_key);
-	EVP_PKEY_free(key);
-	EVP_PKEY_free(wrong);
 }
 
 static void test_dn_text(void)
