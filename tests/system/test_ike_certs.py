@@ -14,6 +14,8 @@ from `auth: pubkey` with cert:, key: and ca:.
   messages cleanly and our IKE_AUTH carries CERT, CERTREQ and a Digital
   Signature AUTH (method 14).
 - RSA-2048 certificates, secgw-ike initiating.
+- ECDSA end to end through secgw-dp: IKE via its relay, the Child SA in the data
+  plane, a ping between the hosts behind each side.
 - charon presents a certificate from a CA we do not trust: secgw-ike refuses
   it (AUTHENTICATION_FAILED to charon, counted as authentication_failed).
 
@@ -29,8 +31,8 @@ import pytest
 from conftest import Sniffer
 from netns import Lab, run
 from test_ike_strongswan import (ADDR_SG, ADDR_SW, ID_SG, ID_SW, NET_SG, NET_SW, Charon,
-                                 SecgwIke, have_strongswan, list_sas, tshark_check,
-                                 two_namespaces, wait_installed)
+                                 SecgwIke, end_to_end_through_secgw_dp, have_strongswan,
+                                 list_sas, tshark_check, two_namespaces, wait_installed)
 
 pytestmark = pytest.mark.skipif(not have_strongswan(),
                                 reason="strongswan-charon / strongswan-swanctl not installed")
@@ -93,10 +95,9 @@ def charon_with_certs(ns, swdir, own, cas, send_cert="ifasked"):
     return charon
 
 
-def secgw_with_certs(build, ns, sgdir, own, ca, initiate):
-    cfg = os.path.join(sgdir, "ike.yaml")
-    with open(cfg, "w") as f:
-        f.write("""connections:
+def cert_connection_yaml(own, ca, initiate):
+    """secgw-ike's connection to charon with auth: pubkey, own = (cert, key)."""
+    return """connections:
   - name: sw
     local_addr: %s
     remote_addr: %s
@@ -112,7 +113,13 @@ def secgw_with_certs(build, ns, sgdir, own, ca, initiate):
     remote_ts: %s
     start: %s
 """ % (ADDR_SG, ADDR_SW, ID_SG, ID_SW, own[0], own[1], ca, IKE, ESP, NET_SG, NET_SW,
-       "initiate" if initiate else "wait"))
+       "initiate" if initiate else "wait")
+
+
+def secgw_with_certs(build, ns, sgdir, own, ca, initiate):
+    cfg = os.path.join(sgdir, "ike.yaml")
+    with open(cfg, "w") as f:
+        f.write(cert_connection_yaml(own, ca, initiate))
     return SecgwIke(build, ns, sgdir, None, None, initiate, cfg=cfg)
 
 
@@ -208,6 +215,19 @@ def test_certs_rsa(build, tmp_path):
     """RSA-2048 certificates and CA; sha256WithRSAEncryption under RFC 7427."""
     check_established(build, tmp_path, True, "rsa", "rsa", "rsa",
                       "RSA_EMSA_PKCS1_SHA2_256")
+
+
+def test_certs_through_secgw_dp(build, tmp_path):
+    """ECDSA certificates end to end: charon's IKE reaches secgw-ike through
+    secgw-dp's relay (--via-dp), the Child SA goes into secgw-dp and a host behind
+    it pings a host behind strongSwan (test_end_to_end_through_secgw_dp's run)."""
+    ca, sg_cert, sw_cert = make_pki(tmp_path, "p256", "p256", "p256")
+    sg, charon = end_to_end_through_secgw_dp(
+        build, tmp_path, "ce2e", cert_connection_yaml(sg_cert, ca[0], True),
+        lambda ns, workdir: charon_with_certs(ns, workdir, sw_cert, [ca[0]]))
+    assert re.search(r"authentication of '%s' with ECDSA_WITH_SHA256_DER successful" % ID_SG,
+                     charon.logtext())
+    assert "peer authenticated with its certificate (AUTH method 14)" in sg.logtext()
 
 
 def test_certs_untrusted_ca_refused(build, tmp_path):

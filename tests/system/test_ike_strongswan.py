@@ -474,12 +474,21 @@ def test_end_to_end_through_secgw_dp(build, tmp_path):
     is installed into secgw-dp, and a host behind secgw-dp pings a host behind
     strongSwan through it: ESP in UDP 4500 both ways, encrypted by secgw-dp and by
     charon's kernel-libipsec."""
-    with Lab("ikee2e") as lab:
-        sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, "e2e")
-        text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
-            "aes128gcm16-prfsha256-x25519", "aes128gcm16", True)
+    end_to_end_through_secgw_dp(
+        build, tmp_path, "e2e",
+        connections_yaml("aes128gcm16-prfsha256-x25519", "aes128gcm16", True),
+        lambda ns, workdir: Charon(ns, workdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16"))
+
+
+def end_to_end_through_secgw_dp(build, tmp_path, tag, conn_text, make_charon):
+    """test_end_to_end_through_secgw_dp's run with connections: conn_text (secgw-ike
+    initiates) and the Charon that make_charon(namespace, workdir) returns; returns
+    secgw-ike (stopped) and charon."""
+    with Lab("ike" + tag) as lab:
+        sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, tag)
+        text = dataplane_yaml(prefix) + DP_PORTS + conn_text
         gw = Gateway(build, gw_ns, text, gwdir, name="gw")
-        charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
+        charon = make_charon(sw_ns, swdir)
         charon.start()
         sg = None
         try:
@@ -510,6 +519,7 @@ def test_end_to_end_through_secgw_dp(build, tmp_path):
             if sg is not None and sg.proc.poll() is None:
                 lab.stop(sg.proc)
             gw.stop()
+        return sg, charon
 
 
 def ike_ctl(build, sock_args, *args, check=True):
