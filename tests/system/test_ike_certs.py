@@ -71,9 +71,15 @@ def make_ee(d, name, san, ca, key):
     return c, k
 
 
-def charon_with_certs(ns, swdir, own, cas, send_cert="ifasked"):
-    """A Charon whose swanctl.conf authenticates with own (cert, key) and trusts cas."""
+def charon_with_certs(ns, swdir, own, cas, send_cert="ifasked", rfc7427=True):
+    """A Charon whose swanctl.conf authenticates with own (cert, key) and trusts cas;
+    without rfc7427 it neither announces nor uses RFC 7427 signatures."""
     charon = Charon(ns, swdir, IKE, ESP)
+    if not rfc7427:
+        with open(charon.conf) as f:
+            conf = f.read()
+        with open(charon.conf, "w") as f:
+            f.write(conf.replace("charon {", "charon {\n    signature_authentication = no", 1))
     for sub in ("x509", "x509ca", "private"):
         os.makedirs(os.path.join(swdir, sub), exist_ok=True)
     with open(own[0]) as src, open(os.path.join(swdir, "x509", "sw.pem"), "w") as dst:
@@ -146,13 +152,16 @@ def make_pki(tmp_path, sg_key, sw_key, ca_key):
     return ca, make_ee(pki, "sg", ID_SG, ca, sg_key), make_ee(pki, "sw", ID_SW, ca, sw_key)
 
 
-def check_established(build, tmp_path, we_initiate, sg_key, sw_key, ca_key, scheme):
+def check_established(build, tmp_path, we_initiate, sg_key, sw_key, ca_key, scheme,
+                      method=14):
+    """Both authenticate with certificates: charon says it verified ours with
+    scheme, we verified charon's AUTH of method."""
     with Lab("ikec") as lab:
         sw_ns, sg_ns = two_namespaces(lab)
         swdir, sgdir = str(tmp_path / "sw"), str(tmp_path / "sg")
         os.makedirs(sgdir)
         ca, sg_cert, sw_cert = make_pki(tmp_path, sg_key, sw_key, ca_key)
-        charon = charon_with_certs(sw_ns, swdir, sw_cert, [ca[0]])
+        charon = charon_with_certs(sw_ns, swdir, sw_cert, [ca[0]], rfc7427=method == 14)
         charon.start()
         # what each side receives: our messages on charon's end, charon's on ours
         cap = Sniffer(sw_ns, "ikesw0", sgdir, "ike", ipproto=17, timeout=60).__enter__()
@@ -185,8 +194,8 @@ def check_established(build, tmp_path, we_initiate, sg_key, sw_key, ca_key, sche
         assert re.search(r"parsed IKE_AUTH %s 1 \[ ID%s CERT %sAUTH SA TSi TSr" % (
             ("request", "i", "CERTREQ ") if we_initiate else ("response", "r", "")), log), \
             log[-3000:]
-        # and we checked charon's signature (RFC 7427 Digital Signature)
-        sg.wait_for(r"peer authenticated with its certificate \(AUTH method 14\)")
+        # and we checked charon's signature
+        sg.wait_for(r"peer authenticated with its certificate \(AUTH method %d\)" % method)
         lab.stop(sg.proc)
         assert sg.proc.returncode == 0, sg.logtext()[-3000:]
         assert "ERROR: AddressSanitizer" not in sg.logtext()
@@ -209,6 +218,14 @@ def test_certs_ecdsa(build, tmp_path, we_initiate):
     with the hash that fits each key (ecdsa-with-SHA256 / -SHA384)."""
     check_established(build, tmp_path, we_initiate, "p256", "p384", "p256",
                       "ECDSA_WITH_SHA256_DER")
+
+
+def test_certs_ecdsa_classic(build, tmp_path):
+    """charon without RFC 7427 (signature_authentication = no): no
+    SIGNATURE_HASH_ALGORITHMS from it, so we sign with ECDSA P-256/SHA-256 (AUTH
+    method 9, r|s) and verify its P-384 signature of method 10."""
+    check_established(build, tmp_path, True, "p256", "p384", "p256", "ECDSA-256 signature",
+                      method=10)
 
 
 def test_certs_rsa(build, tmp_path):
