@@ -291,6 +291,30 @@ static X509 *from_der(struct ike_buf b)
 	return x;
 }
 
+static X509_NAME *name_from_der(struct ike_buf b)
+{
+	const unsigned char *p = b.p;
+	X509_NAME *n = b.len <= (size_t)INT32_MAX ? d2i_X509_NAME(NULL, &p, (long)b.len) : NULL;
+
+	if (n != NULL && p != b.p + b.len) {
+		X509_NAME_free(n);
+		n = NULL;
+	}
+	return n;
+}
+
+bool ike_id_equal(uint8_t type, struct ike_buf a, struct ike_buf b)
+{
+	if (type != IKE_ID_DER_ASN1_DN)
+		return a.len == b.len && memcmp(a.p, b.p, a.len) == 0;
+	X509_NAME *na = name_from_der(a), *nb = name_from_der(b);
+	bool eq = na != NULL && nb != NULL && X509_NAME_cmp(na, nb) == 0;
+	X509_NAME_free(na);
+	X509_NAME_free(nb);
+	ERR_clear_error();
+	return eq;
+}
+
 /* The certificate holds the ID (§3.5 types; SANs only, never the CN). */
 static bool id_in_cert(X509 *x, uint8_t type, struct ike_buf id)
 {
@@ -300,10 +324,8 @@ static bool id_in_cert(X509 *x, uint8_t type, struct ike_buf id)
 
 	switch (type) {
 	case IKE_ID_DER_ASN1_DN: {
-		const unsigned char *p = id.p;
-		X509_NAME *n = d2i_X509_NAME(NULL, &p, (long)id.len);
-		bool ok = n != NULL && p == id.p + id.len &&
-			  X509_NAME_cmp(n, X509_get_subject_name(x)) == 0;
+		X509_NAME *n = name_from_der(id);
+		bool ok = n != NULL && X509_NAME_cmp(n, X509_get_subject_name(x)) == 0;
 		X509_NAME_free(n);
 		return ok;
 	}

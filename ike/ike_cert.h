@@ -11,6 +11,7 @@
 #ifndef SECGW_IKE_CERT_H
 #define SECGW_IKE_CERT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,10 @@ struct ike_buf ike_cred_certreq(const struct ike_cred *c);
 int ike_cert_verify_peer(const struct ike_cred *c, const struct ike_buf *certs, size_t n,
 			 uint8_t id_type, struct ike_buf id, EVP_PKEY **key, char *why,
 			 size_t why_len);
+
+/* Two IDs of type are the same: distinguished names compared as X.509 does
+ * (RFC 5280 §7.1: string types and case aside), other types octet for octet. */
+bool ike_id_equal(uint8_t type, struct ike_buf a, struct ike_buf b);
 
 /* "C=CH, O=secgw, CN=gw" (attributes separated by commas, no escapes) as the
  * DER of an X.501 Name, the body of an ID_DER_ASN1_DN.  0 or -1. */

@@ -10,6 +10,7 @@
 
 #include <openssl/crypto.h>
 
+#include "ike_cert.h"
 #include "ike_msg_be.h"
 #include "ike_msg_bld.h"
 #include "ike_sa_int.h"
@@ -74,8 +75,9 @@ static bool peer_authenticates(struct ike_sa *sa, uint8_t id_type)
 
 	if (id == NULL || au == NULL || !id->inner)
 		return false;
-	if (id->u.id.type != want->type || id->u.id.data.len != want->len ||
-	    memcmp(id->u.id.data.ptr, want->data, want->len) != 0) {
+	if (id->u.id.type != want->type ||
+	    !ike_id_equal(want->type, (struct ike_buf){want->data, want->len},
+			  (struct ike_buf){id->u.id.data.ptr, id->u.id.data.len})) {
 		ike_sa_log(sa, 1, "peer ID does not match remote_id");
 		return false;
 	}

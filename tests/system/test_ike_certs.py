@@ -71,9 +71,16 @@ def make_ee(d, name, san, ca, key):
     return c, k
 
 
-def charon_with_certs(ns, swdir, own, cas, send_cert="ifasked", rfc7427=True):
+def dn(name):
+    """The subject make_ee gives name's certificate, as an ID."""
+    return "C=CH, O=secgw test, CN=%s" % name
+
+
+def charon_with_certs(ns, swdir, own, cas, send_cert="ifasked", rfc7427=True,
+                      ids=(ID_SG, ID_SW)):
     """A Charon whose swanctl.conf authenticates with own (cert, key) and trusts cas;
-    without rfc7427 it neither announces nor uses RFC 7427 signatures."""
+    without rfc7427 it neither announces nor uses RFC 7427 signatures.  ids: our
+    ID and charon's."""
     charon = Charon(ns, swdir, IKE, ESP)
     if not rfc7427:
         with open(charon.conf) as f:
@@ -96,19 +103,22 @@ def charon_with_certs(ns, swdir, own, cas, send_cert="ifasked", rfc7427=True):
     conf = conf.replace("local { auth = psk", "send_cert = %s\n        local { auth = pubkey\n"
                         "                certs = sw.pem" % send_cert)
     conf = conf.replace("remote { auth = psk", "remote { auth = pubkey")
+    for default, wanted in zip((ID_SG, ID_SW), ids):
+        conf = conf.replace("id = %s " % default, 'id = "%s" ' % wanted)
     with open(path, "w") as f:
         f.write(conf[:conf.index("secrets {")])
     return charon
 
 
-def cert_connection_yaml(own, ca, initiate):
-    """secgw-ike's connection to charon with auth: pubkey, own = (cert, key)."""
+def cert_connection_yaml(own, ca, initiate, ids=(ID_SG, ID_SW)):
+    """secgw-ike's connection to charon with auth: pubkey, own = (cert, key), ids
+    ours and charon's."""
     return """connections:
   - name: sw
     local_addr: %s
     remote_addr: %s
-    local_id: %s
-    remote_id: %s
+    local_id: "%s"
+    remote_id: "%s"
     auth: pubkey
     cert: %s
     key: %s
@@ -118,14 +128,14 @@ def cert_connection_yaml(own, ca, initiate):
     local_ts: %s
     remote_ts: %s
     start: %s
-""" % (ADDR_SG, ADDR_SW, ID_SG, ID_SW, own[0], own[1], ca, IKE, ESP, NET_SG, NET_SW,
+""" % (ADDR_SG, ADDR_SW, ids[0], ids[1], own[0], own[1], ca, IKE, ESP, NET_SG, NET_SW,
        "initiate" if initiate else "wait")
 
 
-def secgw_with_certs(build, ns, sgdir, own, ca, initiate):
+def secgw_with_certs(build, ns, sgdir, own, ca, initiate, ids=(ID_SG, ID_SW)):
     cfg = os.path.join(sgdir, "ike.yaml")
     with open(cfg, "w") as f:
-        f.write(cert_connection_yaml(own, ca, initiate))
+        f.write(cert_connection_yaml(own, ca, initiate, ids))
     return SecgwIke(build, ns, sgdir, None, None, initiate, cfg=cfg)
 
 
@@ -153,20 +163,21 @@ def make_pki(tmp_path, sg_key, sw_key, ca_key):
 
 
 def check_established(build, tmp_path, we_initiate, sg_key, sw_key, ca_key, scheme,
-                      method=14):
-    """Both authenticate with certificates: charon says it verified ours with
-    scheme, we verified charon's AUTH of method."""
+                      method=14, ids=(ID_SG, ID_SW)):
+    """Both authenticate with certificates and IDs ids (ours, charon's): charon says
+    it verified ours with scheme, we verified charon's AUTH of method."""
     with Lab("ikec") as lab:
         sw_ns, sg_ns = two_namespaces(lab)
         swdir, sgdir = str(tmp_path / "sw"), str(tmp_path / "sg")
         os.makedirs(sgdir)
         ca, sg_cert, sw_cert = make_pki(tmp_path, sg_key, sw_key, ca_key)
-        charon = charon_with_certs(sw_ns, swdir, sw_cert, [ca[0]], rfc7427=method == 14)
+        charon = charon_with_certs(sw_ns, swdir, sw_cert, [ca[0]], rfc7427=method == 14,
+                                   ids=ids)
         charon.start()
         # what each side receives: our messages on charon's end, charon's on ours
         cap = Sniffer(sw_ns, "ikesw0", sgdir, "ike", ipproto=17, timeout=60).__enter__()
         cap_in = Sniffer(sg_ns, "ikesg0", sgdir, "ike-in", ipproto=17, timeout=60).__enter__()
-        sg = secgw_with_certs(build, sg_ns, sgdir, sg_cert, ca[0], we_initiate)
+        sg = secgw_with_certs(build, sg_ns, sgdir, sg_cert, ca[0], we_initiate, ids)
         sg.start()
         if not we_initiate:
             r = charon.swanctl("--initiate", "--child", "net", "--timeout", "20", check=False)
@@ -181,7 +192,7 @@ def check_established(build, tmp_path, we_initiate, sg_key, sw_key, ca_key, sche
             re.search(r"\bout\s+%s\b" % spi_in, sas), sas
         log = charon.logtext()
         # charon checked our signature against our certificate and its CA
-        assert re.search(r"authentication of '%s' with %s successful" % (ID_SG, scheme), log), \
+        assert re.search(r"authentication of '%s' with %s successful" % (ids[0], scheme), log), \
             "\n".join(line for line in log.splitlines() if "authentication" in line or
                       "cert" in line.lower())
         assert "using trusted ca certificate" in log, log[-3000:]
@@ -229,9 +240,10 @@ def test_certs_ecdsa_classic(build, tmp_path):
 
 
 def test_certs_rsa(build, tmp_path):
-    """RSA-2048 certificates and CA; sha256WithRSAEncryption under RFC 7427."""
+    """RSA-2048 certificates and CA; sha256WithRSAEncryption under RFC 7427; both
+    sides identify by distinguished name (ID_DER_ASN1_DN, the certificate subject)."""
     check_established(build, tmp_path, True, "rsa", "rsa", "rsa",
-                      "RSA_EMSA_PKCS1_SHA2_256")
+                      "RSA_EMSA_PKCS1_SHA2_256", ids=(dn(ID_SG), dn(ID_SW)))
 
 
 def test_certs_through_secgw_dp(build, tmp_path):

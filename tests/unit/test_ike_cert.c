@@ -12,7 +12,8 @@
  *   not in the certificate and garbage are refused;
  * - credentials: CERTREQ is SHA-1 of the CA's SubjectPublicKeyInfo, a key
  *   that is not the certificate's or a CA file without a CA is refused, and
- *   distinguished names in text become the DER of the certificate's subject.
+ *   distinguished names in text become the DER of the certificate's subject and
+ *   equal a peer's DN of other string types (X.509 comparison).
  */
 #include <arpa/inet.h>
 #include <string.h>
@@ -354,6 +355,30 @@ static void test_dn_text(void)
 	CHECK(ike_id_dn_from_text("CN=gw, =x", der, sizeof(der), &len) == -1);
 	CHECK(ike_id_dn_from_text("XX=gw", der, sizeof(der), &len) == -1);
 	CHECK(ike_id_dn_from_text("CN=gw", der, 4, &len) == -1);
+
+	/* a peer's DN with other string types and case is the same name */
+	uint8_t ours[DN_MAX], *theirs = NULL;
+	size_t ours_len;
+	CHECK(ike_id_dn_from_text("C=CH, O=secgw, CN=gw", ours, sizeof(ours), &ours_len) == 0);
+	n = X509_NAME_new();
+	CHECK(X509_NAME_add_entry_by_txt(n, "C", V_ASN1_PRINTABLESTRING, (const unsigned char *)"CH",
+					 -1, -1, 0) == 1 &&
+	      X509_NAME_add_entry_by_txt(n, "O", V_ASN1_PRINTABLESTRING,
+					 (const unsigned char *)"SECGW", -1, -1, 0) == 1 &&
+	      X509_NAME_add_entry_by_txt(n, "CN", V_ASN1_PRINTABLESTRING,
+					 (const unsigned char *)"gw", -1, -1, 0) == 1);
+	int tl = i2d_X509_NAME(n, &theirs);
+	X509_NAME_free(n);
+	CHECK(tl > 0 && ((size_t)tl != ours_len || memcmp(theirs, ours, ours_len) != 0));
+	struct ike_buf a = {ours, ours_len}, b = {theirs, tl > 0 ? (size_t)tl : 0};
+	CHECK(ike_id_equal(IKE_ID_DER_ASN1_DN, a, b));
+	CHECK(!ike_id_equal(IKE_ID_FQDN, a, b)); /* octets differ */
+	CHECK(ike_id_equal(IKE_ID_FQDN, a, a));
+	CHECK(ike_id_dn_from_text("C=CH, O=secgw, CN=gw2", der, sizeof(der), &len) == 0);
+	CHECK(!ike_id_equal(IKE_ID_DER_ASN1_DN, a, (struct ike_buf){der, len}));
+	CHECK(!ike_id_equal(IKE_ID_DER_ASN1_DN, a, (struct ike_buf){theirs, b.len - 1}));
+	CHECK(!ike_id_equal(IKE_ID_DER_ASN1_DN, (struct ike_buf){ours, 1}, (struct ike_buf){ours, 1}));
+	OPENSSL_free(theirs);
 }
 
 int main(void)
