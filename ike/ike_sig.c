@@ -6,6 +6,8 @@
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "ike_proto.h"
 #include "ike_sig.h"
@@ -228,6 +230,66 @@ int ike_sig_sign(EVP_PKEY *key, unsigned peer_hashes, struct ike_buf octets, uin
 	return IKE_CRYPTO_OK;
 }
 
+/* The hash an AlgorithmIdentifier names, if one we verify with (SHA-2). */
+static const char *sha2_of(const X509_ALGOR *a)
+{
+	switch (a != NULL ? OBJ_obj2nid(a->algorithm) : NID_undef) {
+	case NID_sha256:
+		return "SHA256";
+	case NID_sha384:
+		return "SHA384";
+	case NID_sha512:
+		return "SHA512";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * RSASSA-PSS (RFC 7427 §3 and A.4.3, parameters of RFC 4055 §3.1): a SHA-2
+ * hash, MGF1 with the same hash, the salt length given, trailer 1.  We verify
+ * it; we sign with PKCS#1 v1.5, which every peer takes.
+ */
+static int verify_pss(EVP_PKEY *key, struct ike_buf algid, struct ike_buf octets,
+		      const uint8_t *sig, size_t sig_len)
+{
+	const unsigned char *p = algid.p;
+	X509_ALGOR *alg = d2i_X509_ALGOR(NULL, &p, (long)algid.len), *mgf_md = NULL;
+	RSA_PSS_PARAMS *pss = NULL;
+	int rc = IKE_CRYPTO_EAUTH;
+
+	if (alg == NULL || p != algid.p + algid.len ||
+	    OBJ_obj2nid(alg->algorithm) != NID_rsassaPss || alg->parameter == NULL ||
+	    EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)
+		goto out;
+	pss = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(RSA_PSS_PARAMS), alg->parameter);
+	if (pss == NULL || pss->maskGenAlgorithm == NULL ||
+	    OBJ_obj2nid(pss->maskGenAlgorithm->algorithm) != NID_mgf1 ||
+	    pss->maskGenAlgorithm->parameter == NULL ||
+	    (pss->trailerField != NULL && ASN1_INTEGER_get(pss->trailerField) != 1))
+		goto out;
+	mgf_md = ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(X509_ALGOR),
+					   pss->maskGenAlgorithm->parameter);
+	const char *md = sha2_of(pss->hashAlgorithm);
+	long salt = pss->saltLength != NULL ? ASN1_INTEGER_get(pss->saltLength) : 20;
+	if (md == NULL || sha2_of(mgf_md) != md || salt < 0 || salt > EVP_PKEY_get_size(key))
+		goto out;
+	EVP_MD_CTX *ctx = md_ctx(key, md, false);
+	EVP_PKEY_CTX *pctx = ctx != NULL ? EVP_MD_CTX_get_pkey_ctx(ctx) : NULL;
+	if (pctx != NULL && EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+	    EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, (int)salt) == 1 &&
+	    EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, md, NULL) == 1 &&
+	    EVP_DigestVerify(ctx, sig, sig_len, octets.p, octets.len) == 1)
+		rc = IKE_CRYPTO_OK;
+	EVP_MD_CTX_free(ctx);
+out:
+	X509_ALGOR_free(mgf_md);
+	RSA_PSS_PARAMS_free(pss);
+	X509_ALGOR_free(alg);
+	ERR_clear_error();
+	return rc;
+}
+
 static int verify_digital(EVP_PKEY *key, struct ike_buf octets, struct ike_buf auth)
 {
 	if (auth.len < 1 || auth.len - 1 < auth.p[0])
@@ -242,7 +304,8 @@ static int verify_digital(EVP_PKEY *key, struct ike_buf octets, struct ike_buf a
 						       auth.len - 1 - alen)
 				       : IKE_CRYPTO_EAUTH;
 	}
-	return IKE_CRYPTO_EAUTH;
+	return verify_pss(key, (struct ike_buf){auth.p + 1, alen}, octets, auth.p + 1 + alen,
+			  auth.len - 1 - alen);
 }
 
 int ike_sig_verify(EVP_PKEY *key, uint8_t method, struct ike_buf octets, struct ike_buf auth)

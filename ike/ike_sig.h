@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * AUTH payload signatures: RFC 7427 Digital Signature (method 14, the
- * AlgorithmIdentifier in front of the signature) and, on input, the classic
+ * AlgorithmIdentifier in front of the signature; RSASSA-PSS on input only) and,
+ * on input, the classic
  * methods of RFC 7296 §3.8 (1: RSA PKCS#1 v1.5 with SHA-1) and RFC 4754
  * (9, 10, 11: ECDSA r|s on P-256/SHA-256, P-384/SHA-384, P-521/SHA-512).
  *

@@ -76,17 +76,15 @@ def dn(name):
     return "C=CH, O=secgw test, CN=%s" % name
 
 
-def charon_with_certs(ns, swdir, own, cas, send_cert="ifasked", rfc7427=True,
+def charon_with_certs(ns, swdir, own, cas, send_cert="ifasked", settings="",
                       ids=(ID_SG, ID_SW)):
-    """A Charon whose swanctl.conf authenticates with own (cert, key) and trusts cas;
-    without rfc7427 it neither announces nor uses RFC 7427 signatures.  ids: our
-    ID and charon's."""
+    """A Charon whose swanctl.conf authenticates with own (cert, key) and trusts cas,
+    with extra strongswan.conf charon settings; ids: our ID and charon's."""
     charon = Charon(ns, swdir, IKE, ESP)
-    if not rfc7427:
-        with open(charon.conf) as f:
-            conf = f.read()
-        with open(charon.conf, "w") as f:
-            f.write(conf.replace("charon {", "charon {\n    signature_authentication = no", 1))
+    with open(charon.conf) as f:
+        conf = f.read()
+    with open(charon.conf, "w") as f:
+        f.write(conf.replace("charon {", "charon {\n    " + settings, 1))
     for sub in ("x509", "x509ca", "private"):
         os.makedirs(os.path.join(swdir, sub), exist_ok=True)
     with open(own[0]) as src, open(os.path.join(swdir, "x509", "sw.pem"), "w") as dst:
@@ -163,16 +161,15 @@ def make_pki(tmp_path, sg_key, sw_key, ca_key):
 
 
 def check_established(build, tmp_path, we_initiate, sg_key, sw_key, ca_key, scheme,
-                      method=14, ids=(ID_SG, ID_SW)):
-    """Both authenticate with certificates and IDs ids (ours, charon's): charon says
-    it verified ours with scheme, we verified charon's AUTH of method."""
+                      method=14, ids=(ID_SG, ID_SW), settings=""):
+    """Both authenticate with certificates and IDs ids (ours, charon's): charon (with
+    settings) says it verified ours with scheme, we verified charon's AUTH of method."""
     with Lab("ikec") as lab:
         sw_ns, sg_ns = two_namespaces(lab)
         swdir, sgdir = str(tmp_path / "sw"), str(tmp_path / "sg")
         os.makedirs(sgdir)
         ca, sg_cert, sw_cert = make_pki(tmp_path, sg_key, sw_key, ca_key)
-        charon = charon_with_certs(sw_ns, swdir, sw_cert, [ca[0]], rfc7427=method == 14,
-                                   ids=ids)
+        charon = charon_with_certs(sw_ns, swdir, sw_cert, [ca[0]], settings=settings, ids=ids)
         charon.start()
         # what each side receives: our messages on charon's end, charon's on ours
         cap = Sniffer(sw_ns, "ikesw0", sgdir, "ike", ipproto=17, timeout=60).__enter__()
@@ -221,6 +218,7 @@ def check_established(build, tmp_path, we_initiate, sg_key, sw_key, ca_key, sche
               % (scheme, sg_key, sw_key, "initiator" if we_initiate else "responder",
                  ", ".join("%s %d B" % a for a in auths), took * 1000))
         assert len(auths) == 2 and took < 5, (auths, took)
+        return log
 
 
 @pytest.mark.parametrize("we_initiate", [True, False], ids=["sg-initiator", "sg-responder"])
@@ -236,14 +234,18 @@ def test_certs_ecdsa_classic(build, tmp_path):
     SIGNATURE_HASH_ALGORITHMS from it, so we sign with ECDSA P-256/SHA-256 (AUTH
     method 9, r|s) and verify its P-384 signature of method 10."""
     check_established(build, tmp_path, True, "p256", "p384", "p256", "ECDSA-256 signature",
-                      method=10)
+                      method=10, settings="signature_authentication = no")
 
 
 def test_certs_rsa(build, tmp_path):
-    """RSA-2048 certificates and CA; sha256WithRSAEncryption under RFC 7427; both
-    sides identify by distinguished name (ID_DER_ASN1_DN, the certificate subject)."""
-    check_established(build, tmp_path, True, "rsa", "rsa", "rsa",
-                      "RSA_EMSA_PKCS1_SHA2_256", ids=(dn(ID_SG), dn(ID_SW)))
+    """RSA-2048 certificates and CA, RFC 7427: we sign sha256WithRSAEncryption,
+    charon (rsa_pss = yes) RSASSA-PSS; both sides identify by distinguished name
+    (ID_DER_ASN1_DN, the certificate subject)."""
+    sw_log = check_established(build, tmp_path, True, "rsa", "rsa", "rsa",
+                               "RSA_EMSA_PKCS1_SHA2_256", ids=(dn(ID_SG), dn(ID_SW)),
+                               settings="rsa_pss = yes")
+    assert re.search(r"authentication of '%s' \(myself\) with RSA_EMSA_PSS" % dn(ID_SW),
+                     sw_log), sw_log[-3000:]
 
 
 def test_certs_through_secgw_dp(build, tmp_path):

@@ -4,6 +4,7 @@
  * keys and certificates made at test time:
  * - AUTH signatures round trip for RSA-2048, ECDSA P-256/P-384/P-521, under
  *   RFC 7427 (method 14, each hash) and the classic methods (1, 9, 10, 11);
+ *   a peer's RSASSA-PSS signature (RFC 7427 A.4.3) verifies;
  *   a changed octet, signature or AlgorithmIdentifier, the wrong key or
  *   method, and every truncation are refused;
  * - the peer's certificate: a chain to our CA (directly or through an
@@ -18,6 +19,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include <openssl/rsa.h>
 #include <openssl/sha.h>
 
 #include "cert_gen.h"
@@ -104,6 +106,51 @@ static void test_sig_key_mismatch(void)
 	CHECK(ike_sig_sign(ec, IKE_HASHES_OURS, octets, &method, auth, sizeof(auth), &len) == 0);
 	CHECK(ike_sig_verify(rsa, method, octets, (struct ike_buf){auth, len}) == IKE_CRYPTO_EAUTH);
 	CHECK(ike_sig_verify(NULL, method, octets, (struct ike_buf){auth, len}) == IKE_CRYPTO_EAUTH);
+}
+
+/* RFC 7427 A.4.3: RSASSA-PSS, SHA-256, MGF1 with SHA-256, salt 32. */
+static const uint8_t pss_sha256[] = {
+	0x30, 0x41, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a, 0x30,
+	0x34, 0xa0, 0x0f, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+	0x02, 0x01, 0x05, 0x00, 0xa1, 0x1c, 0x30, 0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+	0xf7, 0x0d, 0x01, 0x01, 0x08, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65,
+	0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0xa2, 0x03, 0x02, 0x01, 0x20};
+#define PSS_MGF_HASH_AT 59 /* last octet of the MGF1 hash OID */
+#define PSS_SALT_AT 66
+
+/* A peer's RSASSA-PSS AUTH (signed here by OpenSSL) verifies; other parameters,
+ * another key type and truncated AlgorithmIdentifiers do not. */
+static void test_pss(void)
+{
+	EVP_PKEY *rsa = cg_key("rsa"), *ec = cg_key("P-256");
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_PKEY_CTX *pctx = NULL;
+	uint8_t auth[1 + sizeof(pss_sha256) + 512];
+	size_t sig_len = sizeof(auth) - 1 - sizeof(pss_sha256);
+
+	auth[0] = sizeof(pss_sha256);
+	memcpy(auth + 1, pss_sha256, sizeof(pss_sha256));
+	CHECK(ctx != NULL && rsa != NULL &&
+	      EVP_DigestSignInit_ex(ctx, &pctx, "SHA256", NULL, NULL, rsa, NULL) == 1 &&
+	      EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+	      EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) == 1 &&
+	      EVP_DigestSign(ctx, auth + 1 + sizeof(pss_sha256), &sig_len, octets.p, octets.len) ==
+		      1);
+	EVP_MD_CTX_free(ctx);
+	struct ike_buf a = {auth, 1 + sizeof(pss_sha256) + sig_len};
+	CHECK(ike_sig_verify(rsa, IKE_AUTH_DIGITAL_SIG, octets, a) == IKE_CRYPTO_OK);
+	CHECK(ike_sig_verify(ec, IKE_AUTH_DIGITAL_SIG, octets, a) == IKE_CRYPTO_EAUTH);
+	auth[1 + PSS_SALT_AT] = 20;
+	CHECK(ike_sig_verify(rsa, IKE_AUTH_DIGITAL_SIG, octets, a) == IKE_CRYPTO_EAUTH);
+	auth[1 + PSS_SALT_AT] = 32;
+	auth[1 + PSS_MGF_HASH_AT] = 0x02; /* MGF1 with SHA-384 */
+	CHECK(ike_sig_verify(rsa, IKE_AUTH_DIGITAL_SIG, octets, a) == IKE_CRYPTO_EAUTH);
+	auth[1 + PSS_MGF_HASH_AT] = 0x01;
+	CHECK(ike_sig_verify(rsa, IKE_AUTH_DIGITAL_SIG, octets, a) == IKE_CRYPTO_OK);
+	for (uint8_t n = 0; n < sizeof(pss_sha256); n++) {
+		auth[0] = n;
+		CHECK(ike_sig_verify(rsa, IKE_AUTH_DIGITAL_SIG, octets, a) == IKE_CRYPTO_EAUTH);
+	}
 }
 
 static void test_hashes_notify(void)
@@ -388,6 +435,7 @@ int main(void)
 	sig_round_trip("P-384", IKE_AUTH_ECDSA_384);
 	sig_round_trip("P-521", IKE_AUTH_ECDSA_521);
 	test_sig_key_mismatch();
+	test_pss();
 	test_hashes_notify();
 	test_peer_certs();
 	test_cred();
