@@ -47,7 +47,7 @@ unsigned ike_sig_hashes_decode(const uint8_t *data, size_t len);
 /*
  * Sign octets with key: method 14 with a hash fitting the key that the peer
  * announced (peer_hashes, a set of IKE_HASH_BIT), else the classic method for
- * the key (1 for RSA, 9/10/11 for ECDSA).  out gets the AUTH data.
+ * the key (1 for RSA, 9/10/11 for ECDSA).  out (cap >= IKE_SIG_MAX) gets the AUTH data.
  */
 int ike_sig_sign(EVP_PKEY *key, unsigned peer_hashes, struct ike_buf octets, uint8_t *method,
 		 uint8_t *out, size_t cap, size_t *len);
