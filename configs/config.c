@@ -34,6 +34,7 @@
 static const char *const top_keys[] = {
 	"dataplane", "crypto", "ports", "routes", "policies", "sas",
 	"connections", /* secgw-ike's (config_conn.c) */
+	"ike",         /* secgw-ike's (config_ike.c) */
 	NULL,
 };
 

@@ -80,7 +80,10 @@ struct cfg_route {
 
 enum cfg_direction { CFG_DIR_OUT, CFG_DIR_IN };
 
-enum cfg_sp_action { CFG_SP_BYPASS, CFG_SP_DISCARD, CFG_SP_PROTECT };
+/* trap (outbound only): drop, and tell the IKE daemon which traffic wants an SA
+ * (an acquire event, CTL_EVENTS), so that a connection with `start: trap`
+ * negotiates its Child SA on the first packet. */
+enum cfg_sp_action { CFG_SP_BYPASS, CFG_SP_DISCARD, CFG_SP_PROTECT, CFG_SP_TRAP };
 
 struct cfg_policy {
 	char name[CFG_NAME_MAX];  /* optional; defaults to "policies[i]" */

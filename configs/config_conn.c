@@ -22,12 +22,26 @@
 #define REKEY_DEFAULT_S 3600u
 #define REKEY_MIN_S 2u
 #define REKEY_MAX_S (366u * 24 * 3600)
+/* Retransmissions: at most 30 s * 2^10 (about 8.5 h) before giving up. */
+#define RETX_MIN_MS 100u
+#define RETX_MAX_MS 30000u
+#define RETX_MAX_TRIES 10u
+/* Volume limits: the hard limit (10 % above) must stay countable. */
+#define LIFE_MAX (UINT64_MAX / 2)
 
 static const char *const conn_keys[] = {
 	"name", "local_addr", "remote_addr", "local_id", "remote_id", "psk", "ike", "esp",
-	"local_ts", "remote_ts", "start", "dpd_delay", "keepalive", "rekey_time", "auth", "cert",
-	"key", "ca", "intermediates", NULL,
+	"local_ts", "remote_ts", "start", "dpd_delay", "keepalive", "rekey_time",
+	"fragmentation", "fragment_size", "retransmit_timeout", "retransmit_tries", "life_bytes",
+	"life_packets", "auth", "cert", "key", "ca", "intermediates", NULL,
 };
+
+/* strongSwan's default life_* over rekey_*: 10 % (at least 1) for the rekey
+ * to finish before the data plane refuses the old SA; 0 stays "no limit". */
+static uint64_t hard_limit(uint64_t soft)
+{
+	return soft == 0 ? 0 : soft + (soft / 10 > 0 ? soft / 10 : 1);
+}
 
 static int read_v4(const struct cfg_obj *o, const char *key, uint32_t *ip)
 {
@@ -211,7 +225,8 @@ static int read_auth(const struct cfg_walk *w, const struct cfg_obj *o, struct c
 
 static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, struct cfg_conn *c)
 {
-	static const char *const starts[] = {"wait", "initiate"};
+	static const char *const starts[] = {"wait", "initiate", "trap"};
+	static const char *const yes_no[] = {"no", "yes"};
 	struct ike_sa_cfg *k = &c->ike;
 	struct cfg_obj o;
 	char path[YPATH_MAX];
@@ -237,13 +252,28 @@ static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, s
 	    read_props(&o, "esp", true, k->esp, &k->n_esp) < 0 ||
 	    read_ts(&o, "local_ts", &k->local_ts) < 0 ||
 	    read_ts(&o, "remote_ts", &k->remote_ts) < 0 ||
-	    obj_enum(&o, "start", starts, 2, &start) < 0)
+	    obj_enum(&o, "start", starts, 3, &start) < 0)
 		return -1;
 	k->keepalive_s = 20;
+	k->retx_base_ms = IKE_RETX_BASE_MS;
+	k->retx_tries = IKE_RETX_TRIES;
 	if (obj_u32(&o, "dpd_delay", 0, 86400, &k->dpd_delay_s) < 0 ||
-	    obj_u32(&o, "keepalive", 0, 3600, &k->keepalive_s) < 0)
+	    obj_u32(&o, "keepalive", 0, 3600, &k->keepalive_s) < 0 ||
+	    obj_u32(&o, "retransmit_timeout", RETX_MIN_MS, RETX_MAX_MS, &k->retx_base_ms) < 0 ||
+	    obj_u32(&o, "retransmit_tries", 0, RETX_MAX_TRIES, &k->retx_tries) < 0 ||
+	    obj_u64(&o, "life_bytes", 0, LIFE_MAX, &c->child_life.soft_bytes) < 0 ||
+	    obj_u64(&o, "life_packets", 0, LIFE_MAX, &c->child_life.soft_packets) < 0)
 		return -1;
+	int frag = 1;
+	k->fragment_size = IKE_FRAG_SIZE_DEFAULT;
+	if (obj_enum(&o, "fragmentation", yes_no, 2, &frag) < 0 ||
+	    obj_u16(&o, "fragment_size", IKE_FRAG_SIZE_MIN, IKE_DGRAM_MAX, &k->fragment_size) < 0)
+		return -1;
+	k->fragmentation = frag == 1;
+	c->child_life.hard_bytes = hard_limit(c->child_life.soft_bytes);
+	c->child_life.hard_packets = hard_limit(c->child_life.soft_packets);
 	c->initiate = start == 1;
+	c->trap = start == 2;
 	c->rekey_time = REKEY_DEFAULT_S;
 	if (obj_u32(&o, "rekey_time", 0, REKEY_MAX_S, &c->rekey_time) < 0)
 		return -1;
@@ -263,6 +293,19 @@ void config_conn_free(struct cfg_conn *c, size_t n)
 	free(c);
 }
 
+struct ynode *config_parse_map(struct cfg_walk *w, const char *buf, size_t len)
+{
+	w->err[0] = '\0';
+	struct ynode *root = ytree_parse(w->name, buf, len, w->err);
+
+	if (root != NULL && root->kind != YNODE_MAP) {
+		cfg_fail(w, root, "document", "expected a mapping, got %s", ynode_kind_name(root));
+		ytree_free(root);
+		return NULL;
+	}
+	return root;
+}
+
 int config_conn_load_buffer(const char *name, const char *buf, size_t len, struct cfg_conn **out,
 			    size_t *n, char err[CFG_ERR_MAX])
 {
@@ -274,14 +317,9 @@ int config_conn_load_buffer(const char *name, const char *buf, size_t len, struc
 
 	*out = NULL;
 	*n = 0;
-	err[0] = '\0';
-	struct ynode *root = ytree_parse(name, buf, len, err);
+	struct ynode *root = config_parse_map(&w, buf, len);
 	if (root == NULL)
 		return -1;
-	if (root->kind != YNODE_MAP) {
-		cfg_fail(&w, root, "document", "expected a mapping, got %s", ynode_kind_name(root));
-		goto out;
-	}
 	list = ymap_get(root, "connections");
 	if (list == NULL || ynode_is_null(list)) {
 		rc = 0;
@@ -329,15 +367,16 @@ out:
 	return rc;
 }
 
-int config_conn_load(const char *path, struct cfg_conn **out, size_t *n, char err[CFG_ERR_MAX])
+int config_file_parse(const char *path, char err[CFG_ERR_MAX],
+		      int (*parse)(const char *name, const char *buf, size_t len, void *ctx,
+				   char err[CFG_ERR_MAX]),
+		      void *ctx)
 {
 	FILE *f = fopen(path, "re");
 	char *buf = NULL;
 	size_t len;
 	int rc = -1;
 
-	*out = NULL;
-	*n = 0;
 	if (f == NULL) {
 		snprintf(err, CFG_ERR_MAX, "%s: %s", path, strerror(errno));
 		return -1;
@@ -352,11 +391,33 @@ int config_conn_load(const char *path, struct cfg_conn **out, size_t *n, char er
 		snprintf(err, CFG_ERR_MAX, "%s: %s", path, ferror(f) ? "read error" : "file too large");
 		goto out;
 	}
-	rc = config_conn_load_buffer(path, buf, len, out, n, err);
+	rc = parse(path, buf, len, ctx, err);
 out:
 	if (buf != NULL)
 		OPENSSL_cleanse(buf, CONN_FILE_MAX + 1);
 	free(buf);
 	fclose(f);
 	return rc;
+}
+
+struct conn_out {
+	struct cfg_conn **out;
+	size_t *n;
+};
+
+static int parse_conns(const char *name, const char *buf, size_t len, void *ctx,
+		       char err[CFG_ERR_MAX])
+{
+	struct conn_out *o = ctx;
+
+	return config_conn_load_buffer(name, buf, len, o->out, o->n, err);
+}
+
+int config_conn_load(const char *path, struct cfg_conn **out, size_t *n, char err[CFG_ERR_MAX])
+{
+	struct conn_out o = {out, n};
+
+	*out = NULL;
+	*n = 0;
+	return config_file_parse(path, err, parse_conns, &o);
 }

@@ -610,15 +610,18 @@ static int resolve_sa(struct loader *ld, const struct cfg_obj *o, const struct c
 
 static int read_action(struct loader *ld, const struct cfg_obj *o, struct cfg_policy *p)
 {
-	static const char *const actions[] = { "bypass", "discard", "protect" };
-	_Static_assert(CFG_SP_BYPASS == 0 && CFG_SP_DISCARD == 1 && CFG_SP_PROTECT == 2,
+	static const char *const actions[] = { "bypass", "discard", "protect", "trap" };
+	_Static_assert(CFG_SP_BYPASS == 0 && CFG_SP_DISCARD == 1 && CFG_SP_PROTECT == 2 &&
+			       CFG_SP_TRAP == 3,
 		       "action names");
 	int v, rc;
 	char why[32];
 
-	if (read_required_enum(o, "action", actions, 3, &v) < 0)
+	if (read_required_enum(o, "action", actions, 4, &v) < 0)
 		return -1;
 	p->action = (enum cfg_sp_action)v;
+	if (p->action == CFG_SP_TRAP && p->dir != CFG_DIR_OUT)
+		return obj_fail(o, "action", "trap is for outbound policies only");
 	if (p->action != CFG_SP_PROTECT) {
 		snprintf(why, sizeof(why), "with action %s", actions[v]);
 		return obj_get(o, "sa") != NULL ? obj_forbidden(o, "sa", why) : 0;

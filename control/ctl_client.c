@@ -378,3 +378,15 @@ int ctl_policy_list(struct ctl_client *c, struct cfg_policy **out, size_t *n)
 	*out = p;
 	return rc;
 }
+
+int ctl_events(struct ctl_client *c, uint32_t *cursor, struct ctl_event out[CTL_EVENTS_PAGE])
+{
+	struct ctl_list_req q = { .cursor = *cursor };
+	struct ctl_reply r;
+
+	if (ctl_request(c, CTL_EVENTS, &q, sizeof(q), &r, out, sizeof(*out),
+			CTL_EVENTS_PAGE) < 0)
+		return -1;
+	*cursor = r.next_cursor;
+	return (int)r.count;
+}

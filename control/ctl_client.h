@@ -80,4 +80,10 @@ int ctl_policy_del(struct ctl_client *c, const char *name);
 int ctl_sa_list(struct ctl_client *c, struct ctl_sa_info **out, size_t *n);
 int ctl_policy_list(struct ctl_client *c, struct cfg_policy **out, size_t *n);
 
+/* The most events one reply holds. */
+#define CTL_EVENTS_PAGE ((CTL_MSG_MAX - sizeof(struct ctl_reply)) / sizeof(struct ctl_event))
+/* Events numbered >= *cursor (lifetime, acquire) into out; *cursor moves past
+ * them.  Returns how many, or -1. */
+int ctl_events(struct ctl_client *c, uint32_t *cursor, struct ctl_event out[CTL_EVENTS_PAGE]);
+
 #endif

@@ -22,7 +22,7 @@
 
 #include "config.h"
 
-#define CTL_VERSION 2
+#define CTL_VERSION 3
 /* in the EAL runtime directory of a data plane run as root, beside its telemetry socket */
 #define CTL_SOCK_NAME "secgw.ctl"
 #define CTL_SOCK_FMT "/var/run/dpdk/%s/" CTL_SOCK_NAME
@@ -74,7 +74,9 @@ struct ctl_sa_info {
 	uint32_t expired; /* 1 once past a hard lifetime: the SA refuses traffic */
 };
 
-enum ctl_event_kind { CTL_EV_SOFT_EXPIRE = 1, CTL_EV_HARD_EXPIRE };
+/* ACQUIRE: outbound traffic hit a trap policy (CFG_SP_TRAP); spi/dir/limit are
+ * 0 and the selector fields say which traffic wants an SA. */
+enum ctl_event_kind { CTL_EV_SOFT_EXPIRE = 1, CTL_EV_HARD_EXPIRE, CTL_EV_ACQUIRE };
 enum ctl_event_limit { CTL_LIMIT_BYTES = 1, CTL_LIMIT_PACKETS, CTL_LIMIT_SECONDS };
 
 /* Lifetime events, numbered from 1; the data plane keeps the last few
@@ -86,6 +88,13 @@ struct ctl_event {
 	uint32_t dir;   /* enum cfg_direction */
 	uint32_t kind;  /* enum ctl_event_kind */
 	uint32_t limit; /* enum ctl_event_limit */
+	/* CTL_EV_ACQUIRE: the trapped packet's selector (ports in host order) */
+	uint8_t family; /* AF_INET or AF_INET6 */
+	uint8_t proto;
+	uint16_t sport, dport;
+	uint8_t src[16], dst[16]; /* IPv4: the first 4 octets */
+	uint8_t pad[2];
 };
+_Static_assert(sizeof(struct ctl_event) == 64, "struct ctl_event is wire format");
 
 #endif

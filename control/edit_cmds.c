@@ -61,7 +61,9 @@ dir_str(enum cfg_direction d)
 static const char *
 action_str(enum cfg_sp_action a)
 {
-	return a == CFG_SP_PROTECT ? "protect" : a == CFG_SP_DISCARD ? "discard" : "bypass";
+	static const char *const names[] = {"bypass", "discard", "protect", "trap"};
+
+	return (size_t)a < sizeof(names) / sizeof(names[0]) ? names[a] : "?";
 }
 
 static int

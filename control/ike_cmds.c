@@ -14,7 +14,8 @@
 #include "ike_cmds.h"
 #include "iked_ctl_proto.h"
 
-#define MAX_PAIRS 16
+#define MAX_PAIRS 32
+#define STATS_MAX 48
 #define REPLY_TIMEOUT_S 5
 
 int ike_reply_split(char *line, char **kind, char **keys, char **vals, size_t cap)
@@ -88,8 +89,13 @@ static const char *get(char **keys, char **vals, int n, const char *key)
 
 static bool numeric(const char *key)
 {
-	return strcmp(key, "msg_out") == 0 || strcmp(key, "msg_in") == 0 ||
-	       strcmp(key, "retransmits") == 0 || strcmp(key, "dpd") == 0;
+	static const char *const keys[] = {"msg_out", "msg_in", "retransmits", "dpd",
+					   "frag_out", "frag_in", "frag_reasm"};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(key, keys[i]) == 0)
+			return true;
+	return false;
 }
 
 static void json_pairs(char **keys, char **vals, int n)
@@ -195,15 +201,46 @@ out:
 	return rc;
 }
 
+/* The "stats" line: one "key value" row each, or one JSON object of numbers. */
+static int print_stats(char *body, int json)
+{
+	char *keys[STATS_MAX], *vals[STATS_MAX], *kind;
+	char *nl = strchr(body, '\n');
+
+	if (nl != NULL)
+		*nl = '\0';
+	sanitize(body);
+	int n = ike_reply_split(body, &kind, keys, vals, STATS_MAX);
+	if (n < 0 || strcmp(kind, "stats") != 0) {
+		err_msg("malformed reply from secgw-ike");
+		return -1;
+	}
+	if (json)
+		printf("{");
+	for (int i = 0; i < n; i++) {
+		if (!json) {
+			printf("%-32s %s\n", keys[i], vals[i]);
+			continue;
+		}
+		printf("%s", i > 0 ? ", " : "");
+		json_string(keys[i]);
+		printf(": %s", strspn(vals[i], "0123456789") == strlen(vals[i]) && vals[i][0] != '\0'
+				       ? vals[i] : "null");
+	}
+	if (json)
+		printf("}\n");
+	return 0;
+}
+
 int ike_command(const char *prefix, const char *sock_path, int json, int argc, char **argv)
 {
 	static char reply[IKED_CTL_MSG_MAX + 1];
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)], req[96];
-	bool list = argc == 2 && strcmp(argv[1], "list") == 0;
+	bool list = argc == 2 && (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "stats") == 0);
 
 	if (!list && !(argc == 3 && (strcmp(argv[1], "initiate") == 0 ||
 				     strcmp(argv[1], "terminate") == 0))) {
-		err_msg("usage: ike list | ike initiate NAME | ike terminate NAME");
+		err_msg("usage: ike list | ike stats | ike initiate NAME | ike terminate NAME");
 		return -1;
 	}
 	if (json && !list) {
@@ -227,5 +264,6 @@ int ike_command(const char *prefix, const char *sock_path, int json, int argc, c
 		printf("ok\n");
 		return 0;
 	}
-	return print_list(reply + 3, json);
+	return strcmp(argv[1], "stats") == 0 ? print_stats(reply + 3, json)
+					      : print_list(reply + 3, json);
 }

@@ -6,7 +6,7 @@
  *   secgwctl [-p FILE_PREFIX] sa add 'YAML' | sa del SPI in|out
  *   secgwctl [-p FILE_PREFIX] [--json] policy add 'YAML' | policy del NAME | policy list
  *   secgwctl [-p FILE_PREFIX] batch [--window N] [--stats]  < commands
- *   secgwctl [-p FILE_PREFIX | -s SOCKET_PATH] [--json] ike list |
+ *   secgwctl [-p FILE_PREFIX | -s SOCKET_PATH] [--json] ike list | ike stats |
  *            ike initiate NAME | ike terminate NAME
  *
  * It speaks the DPDK telemetry v2 protocol over plain sockets (no DPDK linked):
@@ -93,6 +93,7 @@ usage(FILE *f)
 		"  batch           sa add/del and policy add/del commands from stdin, one a\n"
 		"                  line (as above without \"secgwctl\"), pipelined\n"
 		"  ike list        secgw-ike's IKE SAs and their Child SAs\n"
+		"  ike stats       secgw-ike's counters: half-open SAs, COOKIEs, drops\n"
 		"  ike initiate NAME   start the IKE SA of connection NAME\n"
 		"  ike terminate NAME  delete the IKE SA(s) of connection NAME (no retry)\n"
 		"                  (ike: secgw-ike's socket /var/run/dpdk/P/" IKED_CTL_SOCK_NAME ",\n"

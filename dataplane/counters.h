@@ -36,6 +36,9 @@
 	X(drop_not_ip)       /* ethertype we do not route */                   \
 	X(drop_no_policy)    /* no SPD entry: default deny */                  \
 	X(drop_policy_discard)                                                 \
+	X(drop_policy_trap)  /* trap policy: no SA yet (an acquire asks the IKE daemon for one) */ \
+	X(acquire)           /* acquire events raised (main lcore) */          \
+	X(acquire_repeat)    /* trapped packets of a flow that raised one within the last second */ \
 	X(drop_unknown_spi)                                                    \
 	X(drop_esp_malformed) /* ESP too short / not block aligned */          \
 	X(drop_ah_malformed) /* AH length, SPI or IP header inconsistent */    \

@@ -18,7 +18,7 @@
 #include "ctl_proto.h"
 #include "ctl_server.h"
 #include "dp.h"
-#include "lifetime.h"
+#include "events.h"
 #include "policy_store.h"
 #include "reclaim.h"
 
@@ -225,7 +225,8 @@ policy_add(const struct cfg_policy *p, struct ctl_reply *r)
 	int rc;
 
 	if (!terminated(p->name, sizeof(p->name)) || p->name[0] == '\0' ||
-	    p->dir > CFG_DIR_IN || p->action > CFG_SP_PROTECT || p->proto < -1 ||
+	    p->dir > CFG_DIR_IN || p->action > CFG_SP_TRAP ||
+	    (p->action == CFG_SP_TRAP && p->dir != CFG_DIR_OUT) || p->proto < -1 ||
 	    p->proto > 255 || p->sport_lo > p->sport_hi || p->dport_lo > p->dport_hi)
 		return refuse(r, -EINVAL, "malformed policy record");
 	if (!prefix_ok(&p->src) || !prefix_ok(&p->dst) || p->src.addr.family != p->dst.addr.family)

@@ -82,6 +82,7 @@ struct dp_worker {
 	unsigned int lcore;
 	uint16_t idx;      /* queue index on every port and crypto qp */
 	uint32_t idle;     /* consecutive empty polls */
+	uint64_t last_acquire; /* TSC of the last trapped packet punted (acquire.h) */
 	struct dp_txq txq[DP_MAX_PORTS];
 	struct dp_drops drops;
 } __rte_cache_aligned;
@@ -119,8 +120,9 @@ struct dp {
 
 extern struct dp dp;
 
-/* What a worker hands the main lcore: a frame for ARP / ND, or an IKE packet (no L2). */
-enum dp_punt_kind { DP_PUNT_L2, DP_PUNT_IKE };
+/* What a worker hands the main lcore: a frame for ARP / ND, or an IKE packet or a
+ * trapped packet (acquire.h), both without L2. */
+enum dp_punt_kind { DP_PUNT_L2, DP_PUNT_IKE, DP_PUNT_ACQUIRE };
 void dp_punt(struct dp_worker *w, struct rte_mbuf *m, enum dp_punt_kind kind);
 /* out_port of an injected packet that worker 0 routes itself (dp_forward) */
 #define DP_INJECT_ROUTE UINT16_MAX

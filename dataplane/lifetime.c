@@ -2,25 +2,18 @@
 #include <rte_cycles.h>
 
 #include "dp.h"
+#include "events.h"
 #include "lifetime.h"
 
 #define SCAN_SLICE 1024
-#define EVENT_LOG 4096 /* power of two */
 
-static struct ctl_event events[EVENT_LOG];
-static uint64_t next_event = 1;
 static uint32_t scan_pos;
 
 static void
 raise_event(const struct sa *s, enum ctl_event_kind kind, enum ctl_event_limit limit)
 {
-	struct ctl_event *e = &events[next_event & (EVENT_LOG - 1)];
-
-	e->number = next_event++;
-	e->spi = s->cfg.spi;
-	e->dir = s->cfg.dir;
-	e->kind = kind;
-	e->limit = limit;
+	dp_event_raise(&(struct ctl_event){
+		.spi = s->cfg.spi, .dir = s->cfg.dir, .kind = kind, .limit = limit});
 }
 
 /* Which limit of the pair (soft or hard) has been reached, if any. */
@@ -79,17 +72,4 @@ dp_lifetime_poll(void)
 			check_sa(s, now);
 		scan_pos = scan_pos + 1 == cap ? 0 : scan_pos + 1;
 	}
-}
-
-uint32_t
-dp_events_read(uint64_t from, struct ctl_event *out, uint32_t max)
-{
-	uint64_t oldest = next_event > EVENT_LOG ? next_event - EVENT_LOG : 1;
-	uint32_t n = 0;
-
-	if (from < oldest)
-		from = oldest;
-	for (; from < next_event && n < max; from++)
-		out[n++] = events[from & (EVENT_LOG - 1)];
-	return n;
 }

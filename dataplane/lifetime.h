@@ -2,7 +2,7 @@
 /*
  * SA lifetimes (RFC 4301 §4.4.2.1), enforced from the main lcore: it sums the
  * workers' per-SA counters a slice of the SAD at a time, raises a soft event
- * once, and marks the SA expired at the hard limit, after which workers drop
+ * once (events.h), and marks the SA expired at the hard limit, after which workers drop
  * its traffic (drop_sa_expired).  The hard limit is therefore exact to within
  * one scan period (well under 100 ms of traffic).
  *
@@ -11,12 +11,6 @@
 #ifndef SECGW_LIFETIME_H
 #define SECGW_LIFETIME_H
 
-#include <stdint.h>
-
-#include "ctl_proto.h"
-
 void dp_lifetime_poll(void);
-/* Copy events numbered >= from into out (at most max); returns how many. */
-uint32_t dp_events_read(uint64_t from, struct ctl_event *out, uint32_t max);
 
 #endif

@@ -13,6 +13,7 @@
 #include "dp.h"
 #include "ctl_server.h"
 #include "ike_relay.h"
+#include "acquire.h"
 #include "lifetime.h"
 #include "mgmt.h"
 #include "neigh.h"
@@ -142,7 +143,7 @@ hold_service(uint64_t now)
 	held.n = k;
 }
 
-/* Workers punt ARP and ND frames, Ethernet header included, and IKE packets without. */
+/* Workers punt ARP and ND frames, Ethernet header included, IKE and trapped packets without. */
 static void
 punt_input(struct rte_mbuf *m)
 {
@@ -150,6 +151,8 @@ punt_input(struct rte_mbuf *m)
 
 	if (dp_meta(m)->punt == DP_PUNT_IKE)
 		dp_ike_relay_punted(m);
+	else if (dp_meta(m)->punt == DP_PUNT_ACQUIRE)
+		dp_acquire_punted(m);
 	else if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6))
 		nd6_input(m);
 	else

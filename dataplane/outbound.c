@@ -8,6 +8,7 @@
 #include <rte_esp.h>
 #include <rte_ip.h>
 
+#include "acquire.h"
 #include "dp.h"
 #include "ipfam.h"
 #include "mtu.h"
@@ -85,6 +86,10 @@ outbound(struct dp_worker *w, struct rte_mbuf *pkts[], uint16_t n, bool forwarde
 		}
 		if (res[i]->action == CFG_SP_DISCARD) {
 			dp_drop(w, m, DPC_drop_policy_discard);
+			continue;
+		}
+		if (res[i]->action == CFG_SP_TRAP) {
+			dp_trap(w, m);
 			continue;
 		}
 		if (forwarded && !dp_ttl_dec(m)) {

@@ -15,6 +15,7 @@
 
 #include "ike_msg_be.h"
 #include "ike_natt.h"
+#include "ike_sa_frag.h"
 #include "ike_sa_int.h"
 
 static const char *const state_names[] = {
@@ -113,6 +114,10 @@ int ike_sa_new(const struct ike_sa_cfg *cfg, enum ike_role role, const struct ik
 		return IKE_CRYPTO_EINTERNAL;
 	sa->cfg = *cfg;
 	sa->cfg.name[IKE_SA_NAME_MAX - 1] = '\0';
+	if (sa->cfg.retx_base_ms == 0) {
+		sa->cfg.retx_base_ms = IKE_RETX_BASE_MS;
+		sa->cfg.retx_tries = IKE_RETX_TRIES;
+	}
 	if (env != NULL)
 		sa->env = *env;
 	sa->role = role;
@@ -129,14 +134,14 @@ void ike_sa_free(struct ike_sa *sa)
 	if (sa == NULL)
 		return;
 	ike_dh_free(sa->dh);
+	ike_frag_free(sa);
 	ike_sa_keys_wipe(&sa->keys);
 	/* The whole object holds the PSK, nonces, keys and decrypted messages. */
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }
 
-/* Fill out with msg for the current addresses; port 4500 gets the marker. */
-static int emit(const struct ike_sa *sa, const uint8_t *msg, size_t len, struct ike_dgram *out)
+int ike_sa_emit(const struct ike_sa *sa, const uint8_t *msg, size_t len, struct ike_dgram *out)
 {
 	size_t off = sa->local_port == IKE_NATT_PORT ? IKE_NON_ESP_MARKER_LEN : 0;
 
@@ -169,13 +174,14 @@ int ike_sa_send_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint6
 {
 	if (len > sizeof(sa->req.buf))
 		return ike_sa_drop(sa, IKE_SA_DROP_INTERNAL);
+	ike_frag_forget(sa, false);
 	memcpy(sa->req.buf, msg, len);
 	sa->req.len = len;
 	sa->req_id = ike_get32(msg + 20);
 	sa->req_pending = true;
 	sa->retx_n = 0;
-	sa->retx_at = now + IKE_RETX_BASE_MS;
-	return emit(sa, msg, len, out);
+	sa->retx_at = now + sa->cfg.retx_base_ms;
+	return ike_sa_emit(sa, msg, len, out);
 }
 
 int ike_sa_send_response(struct ike_sa *sa, const uint8_t *msg, size_t len,
@@ -183,12 +189,13 @@ int ike_sa_send_response(struct ike_sa *sa, const uint8_t *msg, size_t len,
 {
 	if (len > sizeof(sa->resp.buf))
 		return ike_sa_drop(sa, IKE_SA_DROP_INTERNAL);
+	ike_frag_forget(sa, true);
 	memcpy(sa->resp.buf, msg, len);
 	sa->resp.len = len;
 	sa->resp_valid = true;
 	memcpy(sa->resp_to, sa->cur_req, sizeof(sa->resp_to));
 	sa->peer_next++;
-	return emit(sa, msg, len, out);
+	return ike_sa_emit(sa, msg, len, out);
 }
 
 int ike_sa_start(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out)
@@ -204,7 +211,7 @@ int ike_sa_timer(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out)
 		return ike_sa_dpd_timer(sa, now_ms, out);
 	if (now_ms < sa->retx_at)
 		return 0;
-	if (sa->retx_n >= IKE_RETX_TRIES) {
+	if (sa->retx_n >= sa->cfg.retx_tries) {
 		ike_sa_drop(sa, IKE_SA_DROP_TIMEOUT);
 		ike_sa_log(sa, 1, "no response after %u retransmissions%s", sa->retx_n,
 			   ike_sa_dpd_pending(sa) ? ": dead peer" : "");
@@ -212,9 +219,10 @@ int ike_sa_timer(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out)
 		return 0;
 	}
 	sa->retx_n++;
-	sa->retx_at = now_ms + ((uint64_t)IKE_RETX_BASE_MS << sa->retx_n);
+	sa->retx_at = now_ms + ((uint64_t)sa->cfg.retx_base_ms << sa->retx_n);
 	ike_sa_log(sa, 2, "retransmit %u of request %u", sa->retx_n, sa->req_id);
-	return emit(sa, sa->req.buf, sa->req.len, out);
+	ike_frag_replay(sa, false);
+	return ike_sa_emit(sa, sa->req.buf, sa->req.len, out);
 }
 
 uint64_t ike_sa_next_timer(const struct ike_sa *sa)
@@ -240,7 +248,8 @@ static int input_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint
 		if (memcmp(digest, sa->resp_to, sizeof(digest)) != 0)
 			return ike_sa_drop(sa, IKE_SA_DROP_OLD_MSG_ID);
 		sa->drops[IKE_SA_DROP_RETRANSMIT_ANSWERED]++;
-		return emit(sa, sa->resp.buf, sa->resp.len, out);
+		ike_frag_replay(sa, true);
+		return ike_sa_emit(sa, sa->resp.buf, sa->resp.len, out);
 	}
 	if (id != sa->peer_next)
 		return ike_sa_drop(sa, id < sa->peer_next ? IKE_SA_DROP_OLD_MSG_ID
@@ -264,8 +273,9 @@ static int input_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint
 	default:
 		return ike_sa_drop(sa, IKE_SA_DROP_UNEXPECTED);
 	}
-	if (ike_sa_open(sa, msg, len) < 0)
-		return -1;
+	int rc = ike_sa_open(sa, msg, len);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0; /* a fragment kept: the rest is to come */
 	/* §2.23: the peer may float (NAT) once a message authenticates. */
 	sa->remote_ip = src_ip;
 	sa->remote_port = src_port;
@@ -290,8 +300,9 @@ static int input_response(struct ike_sa *sa, const uint8_t *msg, size_t len, uin
 		return ike_init_response(sa, msg, len, src_ip, src_port, dst_port, now, out);
 	if (sa->state != IKE_SA_AUTH_SENT && sa->state != IKE_SA_ESTABLISHED)
 		return ike_sa_drop(sa, IKE_SA_DROP_UNEXPECTED);
-	if (ike_sa_open(sa, msg, len) < 0)
-		return -1;
+	int rc = ike_sa_open(sa, msg, len);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
 	sa->req_pending = false;
 	sa->req_next++;
 	if (sa->state == IKE_SA_ESTABLISHED && sa->m.hdr.exchange == IKE_EXCH_CREATE_CHILD_SA)
@@ -306,6 +317,7 @@ int ike_sa_input(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t src
 {
 	if (sa->state == IKE_SA_DEAD)
 		return ike_sa_drop(sa, IKE_SA_DROP_UNEXPECTED);
+	sa->now = now_ms;
 	if (len > IKE_MSG_BUF_MAX || ike_msg_decode(msg, len, &sa->m) != IKE_MSG_E_OK)
 		return ike_sa_drop(sa, IKE_SA_DROP_MALFORMED);
 	const struct ike_hdr *h = &sa->m.hdr;

@@ -5,9 +5,10 @@
  * initiator or responder.
  *
  * Transport-free: the caller hands in received IKE messages (after any non-ESP
- * marker) with their addresses and the time, and gets back at most one
- * datagram to send (struct ike_dgram, the UDP payload with the marker already
- * in front when it goes to port 4500) and, once ESTABLISHED, a Child SA record
+ * marker) with their addresses and the time, and gets back a datagram to send
+ * (struct ike_dgram, the UDP payload with the marker already in front when it
+ * goes to port 4500; a message sent as IKE fragments, RFC 7383, has further
+ * datagrams to drain with ike_sa_next_out()) and, once ESTABLISHED, a Child SA record
  * with keys for the data plane.  Time is a caller-supplied millisecond clock;
  * randomness comes from env->rand (OpenSSL's RAND_bytes when NULL), so tests
  * can make two SAs deterministic.
@@ -75,7 +76,18 @@ struct ike_sa_cfg {
 	struct ike_tsv local_ts, remote_ts;
 	uint32_t dpd_delay_s; /* liveness check after this idle time, 0 = off (ike_sa_dpd.c) */
 	uint32_t keepalive_s; /* NAT keepalive interval when behind a NAT, 0 = off */
+	/* RFC 7383: offer IKE fragmentation; when the peer does too, protected
+	 * messages whose IP datagram would exceed fragment_size octets (IPv4 +
+	 * UDP headers and any non-ESP marker included, like strongSwan's
+	 * charon.fragment_size; 0 = IKE_FRAG_SIZE_DEFAULT) go as fragments. */
+	bool fragmentation;
+	uint16_t fragment_size;
+	uint32_t retx_base_ms; /* first retransmission timeout, 0 = IKE_RETX_BASE_MS */
+	uint32_t retx_tries;   /* retransmissions before giving up; with retx_base_ms 0:
+				* IKE_RETX_TRIES */
 };
+#define IKE_FRAG_SIZE_DEFAULT 1280 /* RFC 7383 §2.5.1: the IPv6 minimum MTU */
+#define IKE_FRAG_SIZE_MIN 256       /* leaves ~150 octets of payload per fragment */
 
 /* A negotiated Child SA, as the data plane needs it.  Keys: the encryption key
  * material includes the 4-byte salt for AEAD (RFC 4106 §8.1). */
@@ -122,7 +134,9 @@ enum ike_sa_state {
 	X(FUTURE_MSG_ID, "future_message_id")                                              \
 	X(RETRANSMIT_ANSWERED, "retransmit_answered") /* duplicate request, cached reply */ \
 	X(ICV, "icv_failed")                                                               \
-	X(FRAGMENT, "fragment_unsupported")                                                \
+	X(FRAGMENT, "fragment_unsupported")     /* SKF while not negotiated */          \
+	X(FRAG_DUP, "fragment_duplicate")                                                  \
+	X(FRAG_BAD, "fragment_bad")             /* too many, too big, inconsistent */     \
 	X(MISSING_PAYLOAD, "missing_payload")                                              \
 	X(NO_PROPOSAL, "no_proposal_chosen")                                               \
 	X(INVALID_KE, "invalid_ke_payload")                                                \
@@ -171,6 +185,10 @@ int ike_sa_start(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out);
  */
 int ike_sa_input(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t src_ip,
 		 uint16_t src_port, uint16_t dst_port, uint64_t now_ms, struct ike_dgram *out);
+
+/* After any call that returned 1: the further datagrams of that message
+ * (IKE fragments, RFC 7383), one per call while it returns 1. */
+int ike_sa_next_out(struct ike_sa *sa, struct ike_dgram *out);
 
 /* Retransmission: returns 1 when out holds a retransmitted request, 0 when
  * nothing is due; after the last try the SA goes DEAD (counted as timeout). */
@@ -225,6 +243,8 @@ struct ike_sa_info {
 	unsigned retx_n;              /* retransmissions of the pending request */
 	uint64_t last_rx_ms;          /* when the peer was last heard, 0 never */
 	uint64_t dpd_sent;            /* liveness checks sent */
+	bool frag;                    /* fragmentation negotiated (RFC 7383) */
+	uint64_t frag_sent, frag_rcvd, frag_reasm; /* fragments out, in; messages reassembled */
 };
 void ike_sa_query(const struct ike_sa *sa, struct ike_sa_info *out);
 /* Give up on the SA without telling the peer (one not established, or with a
@@ -242,7 +262,12 @@ uint64_t ike_sa_dpd_next(const struct ike_sa *sa);
 /* True when the pending request is a liveness check (for the timeout log). */
 bool ike_sa_dpd_pending(const struct ike_sa *sa);
 
-/* Retransmission schedule: first timeout, doubled each try, this many tries. */
+/* A responder's SA that saw no IKE_AUTH this long after the initiator's last
+ * message goes DEAD (ike_sa_dpd.c). */
+#define IKE_HALF_OPEN_MS 30000u
+
+/* Default retransmission schedule (cfg.retx_*): first timeout, doubled each
+ * try, this many tries. */
 #define IKE_RETX_BASE_MS 1000u
 #define IKE_RETX_TRIES 5u
 

@@ -10,6 +10,7 @@
 
 #include "ike_msg_be.h"
 #include "ike_msg_bld.h"
+#include "ike_sa_frag.h"
 #include "ike_sa_int.h"
 
 #define NATD_LEN 20
@@ -102,6 +103,7 @@ static int build_request(struct ike_sa *sa, uint64_t now, struct ike_dgram *out)
 	ike_build_nonce(&b, (struct ike_view){sa->ni, sa->ni_len});
 	ike_sa_cert_init_plds(sa, &b, false);
 	build_natd(sa, &b, 0, sa->remote_ip, sa->remote_port);
+	ike_frag_offer(sa, &b);
 	if (ike_build_finish(&b, &len) != IKE_MSG_E_OK)
 		return ike_sa_drop(sa, IKE_SA_DROP_INTERNAL);
 	memcpy(sa->init_req.buf, msg, len);
@@ -264,6 +266,8 @@ int ike_init_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t
 	ike_build_nonce(&b, (struct ike_view){sa->nr, sa->nr_len});
 	ike_sa_cert_init_plds(sa, &b, true);
 	build_natd(sa, &b, sa->spi_r, src_ip, src_port);
+	ike_frag_learn(sa);
+	ike_frag_offer(sa, &b);
 	if (ike_build_finish(&b, &rlen) != IKE_MSG_E_OK) {
 		ike_sa_set_state(sa, IKE_SA_DEAD);
 		return ike_sa_drop(sa, IKE_SA_DROP_INTERNAL);
@@ -360,6 +364,7 @@ int ike_init_response(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_
 		return -1;
 	}
 	check_natd(sa, src_ip, src_port, dst_port);
+	ike_frag_learn(sa);
 	ike_sa_cert_peer_hashes(sa);
 	memcpy(sa->init_resp.buf, msg, len);
 	sa->init_resp.len = len;

@@ -84,6 +84,9 @@ struct ike_sa {
 	uint32_t rekey_spi_in;   /* the inbound SPI our request offered */
 	uint64_t rekeys;         /* completed rekeys, either side */
 
+	struct ike_frag *frag;   /* RFC 7383, once negotiated (ike_sa_frag.c) */
+	uint64_t now;            /* of the ike_sa_input() call being handled */
+
 	uint64_t drops[IKE_SA_DROP_COUNT];
 	struct ike_msg m;   /* decode scratch */
 	uint8_t plain[IKE_MSG_BUF_MAX];  /* decrypted SK body, m's inner views point here */
@@ -98,7 +101,9 @@ void ike_sa_log(struct ike_sa *sa, int level, const char *fmt, ...)
 /* Count a drop and return -1 (so callers can `return ike_sa_drop(...)`). */
 int ike_sa_drop(struct ike_sa *sa, enum ike_sa_drop why);
 int ike_sa_random(struct ike_sa *sa, uint8_t *buf, size_t len);
-/* Queue msg[0..len) as our request (IKE_RETX_* schedule) and put it in out. */
+/* Fill out with msg for the current addresses (port 4500: with the marker). */
+int ike_sa_emit(const struct ike_sa *sa, const uint8_t *msg, size_t len, struct ike_dgram *out);
+/* Queue msg[0..len) as our request (cfg.retx_* schedule) and put it in out. */
 int ike_sa_send_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint64_t now,
 			struct ike_dgram *out);
 /* Cache msg[0..len) as our response to the peer's current request and put it in out. */
@@ -115,11 +120,14 @@ void ike_sa_hdr(const struct ike_sa *sa, uint8_t exchange, bool response, uint32
 struct ike_build;
 int ike_sa_send_sealed(struct ike_sa *sa, struct ike_build *b, uint8_t exch, bool response,
 		       uint32_t msg_id, uint64_t now, struct ike_dgram *out);
-/* Build header h + SK{inner chain} into out (cap bytes), protected with our keys. */
+/* Build header h + SK{inner chain} into out (cap bytes), protected with our keys;
+ * frag_total > 0: SKF fragment frag_num of frag_total instead (RFC 7383 §2.5). */
 int ike_sa_seal(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *inner,
-		size_t inner_len, uint8_t first_np, uint8_t *out, size_t cap, size_t *len);
+		size_t inner_len, uint8_t first_np, uint16_t frag_num, uint16_t frag_total,
+		uint8_t *out, size_t cap, size_t *len);
 /* sa->m holds a decoded message from msg[0..len) whose payload is SK: check and
- * decrypt it with the peer's keys and decode the inner chain into sa->m. */
+ * decrypt it with the peer's keys and decode the inner chain into sa->m.  An
+ * SKF fragment goes to ike_frag_open(): 1 while the message is incomplete. */
 int ike_sa_open(struct ike_sa *sa, const uint8_t *msg, size_t len);
 
 /* ---- exchanges ---- */

@@ -2,6 +2,7 @@
 /* Read-only view of an IKE SA for operators (secgwctl ike list). */
 #include <string.h>
 
+#include "ike_sa_frag.h"
 #include "ike_sa_int.h"
 
 void ike_sa_query(const struct ike_sa *sa, struct ike_sa_info *out)
@@ -19,6 +20,7 @@ void ike_sa_query(const struct ike_sa *sa, struct ike_sa_info *out)
 	out->retx_n = sa->retx_n;
 	out->last_rx_ms = sa->last_rx;
 	out->dpd_sent = sa->dpd_sent;
+	ike_frag_query(sa, out);
 }
 
 void ike_sa_abort(struct ike_sa *sa)

@@ -29,6 +29,7 @@ int iked_ctl_parse(const char *buf, size_t len, struct iked_ctl_req *req, char *
 {
 	static const struct { const char *verb; enum iked_ctl_op op; bool arg; } verbs[] = {
 		{"list", IKED_CTL_LIST, false},
+		{"stats", IKED_CTL_STATS, false},
 		{"initiate", IKED_CTL_INITIATE, true},
 		{"terminate", IKED_CTL_TERMINATE, true},
 	};
@@ -48,7 +49,7 @@ int iked_ctl_parse(const char *buf, size_t len, struct iked_ctl_req *req, char *
 			continue;
 		req->op = verbs[i].op;
 		if (!verbs[i].arg)
-			return vlen == len ? 0 : fail(err, err_len, "list takes no argument");
+			return vlen == len ? 0 : fail(err, err_len, "no argument expected");
 		if (vlen == len || vlen + 1 == len)
 			return fail(err, err_len, "missing connection name");
 		size_t nlen = len - vlen - 1;
@@ -61,7 +62,7 @@ int iked_ctl_parse(const char *buf, size_t len, struct iked_ctl_req *req, char *
 		req->name[nlen] = '\0';
 		return 0;
 	}
-	return fail(err, err_len, "unknown request (list, initiate NAME, terminate NAME)");
+	return fail(err, err_len, "unknown request (list, stats, initiate NAME, terminate NAME)");
 }
 
 void iked_ctl_printf(struct iked_ctl_reply *r, const char *fmt, ...)
@@ -99,15 +100,19 @@ void iked_ctl_put_sa(struct iked_ctl_reply *r, const char *name, const struct ik
 	/* Message IDs count the exchanges: ours sent, the peer's answered. */
 	iked_ctl_printf(r,
 			"ike name=%s state=%s role=%s spi_i=%016llx spi_r=%016llx local=%s:%u "
-			"remote=%s:%u nat=%s ike_alg=%s msg_out=%u msg_in=%u retransmits=%u "
-			"dpd=%llu\n",
+			"remote=%s:%u nat=%s nat_local=%s nat_remote=%s ike_alg=%s msg_out=%u "
+			"msg_in=%u retransmits=%u dpd=%llu frag=%s frag_out=%llu frag_in=%llu "
+			"frag_reasm=%llu\n",
 			name, ike_sa_state_name(ike_sa_state(sa)),
 			ike_sa_role(sa) == IKE_ROLE_INITIATOR ? "initiator" : "responder",
 			(unsigned long long)ike_sa_spi_i(sa), (unsigned long long)ike_sa_spi_r(sa),
 			lip, in.local_port, rip, in.remote_port,
-			in.nat_local || in.nat_remote ? "on" : "off", alg,
+			in.nat_local || in.nat_remote ? "on" : "off", in.nat_local ? "yes" : "no",
+			in.nat_remote ? "yes" : "no", alg,
 			in.req_next + (in.req_pending ? 1u : 0u), in.peer_next, in.retx_n,
-			(unsigned long long)in.dpd_sent);
+			(unsigned long long)in.dpd_sent, in.frag ? "on" : "off",
+			(unsigned long long)in.frag_sent, (unsigned long long)in.frag_rcvd,
+			(unsigned long long)in.frag_reasm);
 	if (c == NULL)
 		return;
 	p = (struct ike_prop){c->encr, c->encr_key_bits, 0, c->integ, 0};
@@ -183,9 +188,9 @@ static void serve_one(int fd, const struct iked_ctl_ops *ops)
 		iked_ctl_printf(&r, "error request too long\n");
 	} else if (iked_ctl_parse(buf, (size_t)n, &req, err, sizeof(err)) < 0) {
 		iked_ctl_printf(&r, "error %s\n", err);
-	} else if (req.op == IKED_CTL_LIST) {
+	} else if (req.op == IKED_CTL_LIST || req.op == IKED_CTL_STATS) {
 		iked_ctl_printf(&r, "ok\n");
-		ops->list(ops->ctx, &r);
+		(req.op == IKED_CTL_LIST ? ops->list : ops->stats)(ops->ctx, &r);
 		if (r.truncated) {
 			r.len = 0;
 			r.truncated = 0;

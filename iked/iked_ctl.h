@@ -11,9 +11,12 @@
  *
  *   ike name=N state=S role=R spi_i=HEX16 spi_r=HEX16 local=IP:PORT remote=IP:PORT
  *       nat=on|off ike_alg=PROP msg_out=N msg_in=N retransmits=N dpd=N
+ *       frag=on|off frag_out=N frag_in=N frag_reasm=N
  *   child name=N spi_in=HEX8 spi_out=HEX8 esp_alg=PROP udp_encap=on|off
  *
- * (a child line belongs to the ike line before it), or "error WHY\n".  A
+ * (a child line belongs to the ike line before it), or "error WHY\n".  For
+ * "stats", one line of the daemon's counters: "stats half_open=N
+ * cookies_sent=N ..." (iked_admit.h and the drops before any SA).  A
  * malformed request gets an error reply.
  *
  * Concurrency: none; served from secgw-ike's poll loop.
@@ -28,7 +31,7 @@
 #include "iked_ctl_proto.h"
 #define IKED_CTL_CLIENTS 8
 
-enum iked_ctl_op { IKED_CTL_LIST, IKED_CTL_INITIATE, IKED_CTL_TERMINATE };
+enum iked_ctl_op { IKED_CTL_LIST, IKED_CTL_INITIATE, IKED_CTL_TERMINATE, IKED_CTL_STATS };
 
 struct iked_ctl_req {
 	enum iked_ctl_op op;
@@ -56,6 +59,7 @@ struct iked_ctl_ops {
 	int (*initiate)(void *ctx, const char *name, char *err, size_t err_len);
 	int (*terminate)(void *ctx, const char *name, char *err, size_t err_len);
 	void *ctx;
+	void (*stats)(void *ctx, struct iked_ctl_reply *r);
 };
 
 struct iked_ctl {

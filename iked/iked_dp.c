@@ -98,14 +98,17 @@ static int one_sa(const struct ike_child_sa *c, bool outbound, struct cfg_sa *sa
 	return rc;
 }
 
-int iked_child_to_sas(const struct ike_child_sa *c, struct cfg_sa *out, struct cfg_sa *in,
-		      char err[CFG_ERR_MAX])
+int iked_child_to_sas(const struct ike_child_sa *c, const struct cfg_lifetime *life,
+		      struct cfg_sa *out, struct cfg_sa *in, char err[CFG_ERR_MAX])
 {
-	return one_sa(c, true, out, err) < 0 || one_sa(c, false, in, err) < 0 ? -1 : 0;
+	if (one_sa(c, true, out, err) < 0 || one_sa(c, false, in, err) < 0)
+		return -1;
+	if (life != NULL)
+		out->life = in->life = *life;
+	return 0;
 }
 
-/* A selector range as a prefix: what the SPD holds.  -1 if it is not one. */
-static int ts_prefix(const struct ike_tsv *t, char *buf, size_t len)
+int iked_ts_prefix(const struct ike_tsv *t, char *buf, size_t len)
 {
 	char a[INET_ADDRSTRLEN];
 	uint32_t span = t->end - t->start;
@@ -125,8 +128,8 @@ int iked_child_to_policies(const struct ike_child_sa *c, struct cfg_policy *out,
 {
 	char local[48], remote[48], text[SNIPPET_MAX];
 
-	if (ts_prefix(&c->ts_local, local, sizeof(local)) < 0 ||
-	    ts_prefix(&c->ts_remote, remote, sizeof(remote)) < 0) {
+	if (iked_ts_prefix(&c->ts_local, local, sizeof(local)) < 0 ||
+	    iked_ts_prefix(&c->ts_remote, remote, sizeof(remote)) < 0) {
 		snprintf(err, CFG_ERR_MAX, "traffic selectors are not prefixes");
 		return -1;
 	}
@@ -142,15 +145,16 @@ int iked_child_to_policies(const struct ike_child_sa *c, struct cfg_policy *out,
 	return config_parse_policy(text, in, err);
 }
 
-int iked_dp_install(struct ctl_client *ctl, const struct ike_child_sa *c, uint32_t prio_out,
-		    uint32_t prio_in, char *err, size_t len)
+int iked_dp_install(struct ctl_client *ctl, const struct ike_child_sa *c,
+		    const struct cfg_lifetime *life, uint32_t prio_out, uint32_t prio_in, char *err,
+		    size_t len)
 {
 	struct cfg_sa out, in;
 	struct cfg_policy pout, pin;
 	char cerr[CFG_ERR_MAX];
 	int rc = -1;
 
-	if (iked_child_to_sas(c, &out, &in, cerr) < 0 ||
+	if (iked_child_to_sas(c, life, &out, &in, cerr) < 0 ||
 	    iked_child_to_policies(c, &pout, &pin, cerr) < 0) {
 		snprintf(err, len, "%s", cerr);
 		goto out;

@@ -16,7 +16,8 @@
  * them with the peer's).
  *
  * A `start: initiate` connection whose IKE SA fails or is deleted is
- * initiated again after RETRY_MS.  At exit it deletes its IKE SAs
+ * initiated again after RETRY_MS; a `start: trap` one when the data plane
+ * reports traffic for it (iked_trap.h).  At exit it deletes its IKE SAs
  * (INFORMATIONAL Delete) and removes their Child SAs from the data plane.
  *
  * Dead peer detection (dpd_delay, ike/ike_sa_dpd.c) and NAT keepalives
@@ -41,13 +42,16 @@
 #include <openssl/crypto.h>
 
 #include "config_conn.h"
+#include "config_ike.h"
 #include "ctl_client.h"
 #include "ike_msg.h"
 #include "ike_natt.h"
 #include "ike_sa.h"
+#include "iked_admit.h"
 #include "iked_ctl.h"
 #include "iked_dp.h"
 #include "iked_relay.h"
+#include "iked_trap.h"
 
 #define MAX_SOCKS 64
 #define MAX_SAS 1024
@@ -56,6 +60,7 @@
 #define POLICY_PRIO 1000    /* the SPD's default; rekeyed Child SAs move from it */
 #define PRIO_MAX 0x7fffffffu /* the config's bound */
 #define RETRY_MS 10000      /* start: initiate connections without an IKE SA try again */
+#define EVENTS_MS 200       /* how often the data plane's events are read */
 
 /* Drops before any SA is found, by name (the SAs count their own). */
 #define IKED_DROPS(X)                                                                      \
@@ -116,9 +121,14 @@ static struct {
 	bool have_ctl;
 	const char *relay_prefix; /* --via-dp: the data plane whose ports carry IKE */
 	uint64_t drops[IKED_DROP_COUNT];
+	uint32_t ev_cursor;  /* the data plane's next event number */
+	uint64_t ev_at;      /* when to read them next */
+	bool have_traps;
 	struct iked_ctl ctlsock; /* secgwctl ike ... */
 	bool have_ctlsock;
-} g;
+	bool events_ok;      /* the last read of them worked */
+	struct iked_admit admit; /* new responder SAs: COOKIEs, half-open limits */
+} g = {.events_ok = true};
 
 static volatile sig_atomic_t stop;
 
@@ -206,6 +216,14 @@ static void send_dgram(uint32_t local_ip, const struct ike_dgram *d)
 	logf_(0, "no socket for local port %u", d->local_port);
 }
 
+/* out, and the further datagrams of the same message (IKE fragments). */
+static void send_all(struct entry *e, struct ike_dgram *out)
+{
+	do
+		send_dgram(e->conn->ike.local_ip, out);
+	while (ike_sa_next_out(e->sa, out) == 1);
+}
+
 static void hexs(char *out, const struct ike_key *k)
 {
 	for (size_t i = 0; i < k->len; i++)
@@ -284,7 +302,8 @@ static void switch_child(struct entry *e, const struct ike_child_sa *c)
 	uint32_t p_in = e->prio_in < PRIO_MAX ? e->prio_in + 1 : e->prio_in;
 
 	uninstall_old(e); /* a previous switch left unfinished */
-	if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, p_out, p_in, err, sizeof(err)) < 0) {
+	if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, &e->conn->child_life, p_out, p_in, err,
+			    sizeof(err)) < 0) {
 		logf_(0, "%s: cannot install the rekeyed Child SA: %s", e->conn->ike.name, err);
 		return;
 	}
@@ -308,8 +327,8 @@ static void settle(struct entry *e)
 		for (size_t i = 0; i < g.n_sas; i++)
 			if (&g.sas[i] != e && g.sas[i].conn == e->conn)
 				uninstall(&g.sas[i]);
-		if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, POLICY_PRIO, POLICY_PRIO, err,
-				    sizeof(err)) < 0) {
+		if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, &e->conn->child_life, POLICY_PRIO,
+				    POLICY_PRIO, err, sizeof(err)) < 0) {
 			logf_(0, "%s: cannot install the Child SA: %s", e->conn->ike.name, err);
 		} else {
 			e->child = *c;
@@ -338,7 +357,29 @@ static void rekey_due(struct entry *e, uint64_t now)
 		return;
 	e->rekey_at = now + REKEY_RETRY_MS;
 	if (ike_sa_rekey_child(e->sa, now, &out) == 1)
-		send_dgram(e->conn->ike.local_ip, &out);
+		send_all(e, &out);
+}
+
+/* The data plane's lifetime event for a half of a current Child SA
+ * (life_bytes / life_packets): rekey it now.  At a soft limit; a hard one
+ * means the old pair already refuses traffic. */
+static void lifetime_event(const struct ctl_event *ev, uint64_t now)
+{
+	static const char *const limits[] = {"?", "bytes", "packets", "seconds"};
+	bool in = ev->dir == CFG_DIR_IN;
+
+	for (size_t i = 0; i < g.n_sas; i++) {
+		struct entry *e = &g.sas[i];
+
+		if (!e->installed || ev->spi != (in ? e->child.spi_in : e->child.spi_out))
+			continue;
+		logf_(1, "%s: Child SA spi_%s 0x%08x reached its %s %s limit: rekeying",
+		      e->conn->ike.name, in ? "in" : "out", ev->spi,
+		      ev->kind == CTL_EV_SOFT_EXPIRE ? "soft" : "hard",
+		      limits[ev->limit <= CTL_LIMIT_SECONDS ? ev->limit : 0]);
+		e->rekey_at = now;
+		rekey_due(e, now);
+	}
 }
 
 static void reap(void)
@@ -402,6 +443,46 @@ static const struct cfg_conn *find_conn(uint32_t local, uint32_t remote)
 	return NULL;
 }
 
+/* Responder SAs not yet established: in all, and those of peer address src. */
+static size_t half_open(uint32_t src, size_t *from_src)
+{
+	struct ike_sa_info in;
+	size_t n = 0;
+
+	*from_src = 0;
+	for (size_t i = 0; i < g.n_sas; i++) {
+		enum ike_sa_state st = ike_sa_state(g.sas[i].sa);
+
+		if (ike_sa_role(g.sas[i].sa) != IKE_ROLE_RESPONDER || st == IKE_SA_ESTABLISHED ||
+		    st == IKE_SA_DEAD)
+			continue;
+		n++;
+		ike_sa_query(g.sas[i].sa, &in);
+		*from_src += in.remote_ip == src;
+	}
+	return n;
+}
+
+/* Whether an IKE_SA_INIT request no SA knows may have one (iked_admit.h). */
+static bool admit(uint32_t local_ip, uint16_t local_port, uint32_t src, uint16_t sport,
+		  const uint8_t *msg, size_t len)
+{
+	static struct ike_dgram reply;
+	size_t from_src, n = half_open(src, &from_src);
+
+	switch (iked_admit_check(&g.admit, msg, len, src, sport, local_port, n, from_src, now_ms(),
+				 &reply)) {
+	case IKED_ADMIT:
+		return true;
+	case IKED_COOKIE:
+		send_dgram(local_ip, &reply);
+		return false;
+	default:
+		logf_(2, "IKE_SA_INIT dropped: %zu half-open, %zu from its address", n, from_src);
+		return false;
+	}
+}
+
 /* One datagram from remote src:sport to our local_ip:local_port, either transport. */
 static void handle(uint32_t local_ip, uint16_t local_port, uint32_t src, uint16_t sport,
 		   const uint8_t *buf, size_t n)
@@ -446,13 +527,18 @@ static void handle(uint32_t local_ip, uint16_t local_port, uint32_t src, uint16_
 			logf_(2, "IKE_SA_INIT from an unknown peer dropped");
 			return;
 		}
+		if (!admit(local_ip, local_port, src, sport, msg, len))
+			return;
 		e = add_sa(c, IKE_ROLE_RESPONDER);
 		if (e == NULL)
 			return;
 	}
-	if (ike_sa_input(e->sa, msg, len, src, sport, local_port, now_ms(), &out) == 1)
-		send_dgram(e->conn->ike.local_ip, &out);
+	int rc = ike_sa_input(e->sa, msg, len, src, sport, local_port, now_ms(), &out);
+	/* Install first: the peer may send on a new Child SA as soon as it has
+	 * our answer (or our Delete of the old one). */
 	settle(e);
+	if (rc == 1)
+		send_all(e, &out);
 }
 
 static void receive(const struct sock *s)
@@ -479,7 +565,7 @@ static void initiate(const struct cfg_conn *c)
 	struct entry *e = add_sa(c, IKE_ROLE_INITIATOR);
 
 	if (e != NULL && ike_sa_start(e->sa, now_ms(), &out) == 1)
-		send_dgram(c->ike.local_ip, &out);
+		send_all(e, &out);
 }
 
 /* start: initiate connections keep one IKE SA: a new one RETRY_MS after the last died. */
@@ -499,6 +585,44 @@ static void retry_due(uint64_t now)
 	}
 }
 
+/* An acquire from the data plane (start: trap): initiate unless the
+ * connection already has an IKE SA, which then brings the Child SA. */
+static void acquire(const struct ctl_event *ev)
+{
+	const struct cfg_conn *c = iked_trap_match(g.conns, g.n_conns, ev);
+	char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
+
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < g.n_sas; i++)
+		if (g.sas[i].conn == c)
+			return;
+	logf_(1, "%s: acquire for %s -> %s (proto %u): initiating", c->ike.name,
+	      inet_ntop(AF_INET, ev->src, src, sizeof(src)),
+	      inet_ntop(AF_INET, ev->dst, dst, sizeof(dst)), ev->proto);
+	initiate(c);
+}
+
+static void events_due(uint64_t now)
+{
+	static struct ctl_event ev[CTL_EVENTS_PAGE];
+	bool was_ok = g.events_ok;
+
+	if (!g.have_ctl || now < g.ev_at)
+		return;
+	g.ev_at = now + EVENTS_MS;
+	int n = ctl_events(&g.ctl, &g.ev_cursor, ev);
+	g.events_ok = n >= 0;
+	if (!g.events_ok && was_ok) /* one message per outage, not one per read */
+		logf_(0, "reading the data plane's events: %s", g.ctl.err);
+	for (int i = 0; i < n; i++) {
+		if (ev[i].kind == CTL_EV_ACQUIRE)
+			acquire(&ev[i]);
+		else
+			lifetime_event(&ev[i], now);
+	}
+}
+
 /* ---- secgwctl ike ... (iked_ctl.h) ---- */
 
 static void ctl_list(void *ctx, struct iked_ctl_reply *r)
@@ -506,6 +630,20 @@ static void ctl_list(void *ctx, struct iked_ctl_reply *r)
 	(void)ctx;
 	for (size_t i = 0; i < g.n_sas; i++)
 		iked_ctl_put_sa(r, g.sas[i].conn->ike.name, g.sas[i].sa);
+}
+
+static void ctl_stats(void *ctx, struct iked_ctl_reply *r)
+{
+	size_t from_src;
+
+	(void)ctx;
+	iked_ctl_printf(r, "stats sas=%zu half_open=%zu", g.n_sas, half_open(0, &from_src));
+	for (size_t k = 0; k < IKED_ADMIT_STAT_COUNT; k++)
+		iked_ctl_printf(r, " %s=%llu", iked_admit_stat_name(k),
+				(unsigned long long)g.admit.stats[k]);
+	for (size_t k = 0; k < IKED_DROP_COUNT; k++)
+		iked_ctl_printf(r, " %s=%llu", iked_drop_names[k], (unsigned long long)g.drops[k]);
+	iked_ctl_printf(r, "\n");
 }
 
 static const struct cfg_conn *conn_named(const char *name, char *err, size_t err_len)
@@ -552,7 +690,7 @@ static int ctl_terminate(void *ctx, const char *name, char *err, size_t err_len)
 		e->terminated = true;
 		n++;
 		if (ike_sa_delete(e->sa, now_ms(), &out) == 1)
-			send_dgram(c->ike.local_ip, &out);
+			send_all(e, &out);
 		else
 			ike_sa_abort(e->sa);
 	}
@@ -611,7 +749,8 @@ static void loop(uint64_t until)
 {
 	struct pollfd pfd[MAX_SOCKS + 1 + IKED_CTL_CLIENTS];
 	static struct ike_dgram out;
-	static const struct iked_ctl_ops ops = {ctl_list, ctl_initiate, ctl_terminate, NULL};
+	static const struct iked_ctl_ops ops = {ctl_list, ctl_initiate, ctl_terminate, NULL,
+						ctl_stats};
 
 	while (until != 0 ? now_ms() < until && g.n_sas > 0 : !stop) {
 		uint64_t now = now_ms(), next = UINT64_MAX;
@@ -620,7 +759,7 @@ static void loop(uint64_t until)
 			struct entry *e = &g.sas[i];
 
 			if (ike_sa_timer(e->sa, now, &out) == 1)
-				send_dgram(e->conn->ike.local_ip, &out);
+				send_all(e, &out);
 			rekey_due(e, now);
 			uint64_t t = ike_sa_next_timer(e->sa);
 			next = t < next ? t : next;
@@ -630,8 +769,12 @@ static void loop(uint64_t until)
 				next = e->rekey_at;
 		}
 		reap();
-		if (until == 0)
+		if (until == 0) {
 			retry_due(now);
+			events_due(now);
+			if (g.have_ctl && g.ev_at < next)
+				next = g.ev_at;
+		}
 		int timeout = next == UINT64_MAX ? 1000 : next <= now ? 0 : (int)(next - now);
 		for (size_t i = 0; i < g.n_socks; i++)
 			pfd[i] = (struct pollfd){.fd = g.socks[i].fd, .events = POLLIN};
@@ -694,6 +837,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: no connections\n", cfg_path);
 		return 1;
 	}
+	struct cfg_ike ike;
+	if (config_ike_load(cfg_path, &ike, err) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	const struct iked_admit_cfg acfg = {ike.cookie_threshold, ike.half_open_per_source,
+					    ike.half_open_max};
+	if (iked_admit_init(&g.admit, &acfg, now_ms(), 0) < 0) {
+		fprintf(stderr, "secgw-ike: no random secret for cookies\n");
+		return 1;
+	}
 	if (dp_prefix != NULL || dp_sock != NULL) {
 		int rc = dp_sock != NULL ? ctl_connect_path(&g.ctl, dp_sock)
 					 : ctl_connect(&g.ctl, dp_prefix);
@@ -739,6 +893,16 @@ int main(int argc, char **argv)
 	if (g.retry_at == NULL)
 		return 1;
 	for (size_t i = 0; i < g.n_conns; i++)
+		g.have_traps |= g.conns[i].trap;
+	if (g.have_traps && !g.have_ctl)
+		logf_(0, "start: trap connections wait for the peer: no data plane (--dp)");
+	if (g.have_traps && g.have_ctl &&
+	    iked_traps_install(&g.ctl, g.conns, g.n_conns, err, sizeof(err)) < 0) {
+		logf_(0, "%s: trap connections wait for the peer", err);
+		g.have_traps = false;
+	}
+	g.have_traps &= g.have_ctl;
+	for (size_t i = 0; i < g.n_conns; i++)
 		if (g.conns[i].initiate)
 			initiate(&g.conns[i]);
 	loop(0);
@@ -746,12 +910,14 @@ int main(int argc, char **argv)
 	/* Tell the peers (§1.4.1), and give their answers a moment. */
 	for (size_t i = 0; i < g.n_sas; i++)
 		if (ike_sa_delete(g.sas[i].sa, now_ms(), &out) == 1)
-			send_dgram(g.sas[i].conn->ike.local_ip, &out);
+			send_all(&g.sas[i], &out);
 	loop(now_ms() + DELETE_WAIT_MS);
 	for (size_t i = 0; i < g.n_sas; i++) {
 		uninstall(&g.sas[i]);
 		ike_sa_free(g.sas[i].sa);
 	}
+	if (g.have_traps)
+		iked_traps_remove(&g.ctl, g.conns, g.n_conns);
 	for (size_t k = 0; k < IKED_DROP_COUNT; k++)
 		if (g.drops[k] != 0)
 			logf_(1, "dropped %s: %llu", iked_drop_names[k], (unsigned long long)g.drops[k]);
@@ -766,6 +932,7 @@ int main(int argc, char **argv)
 	if (g.have_ctlsock)
 		iked_ctl_close(&g.ctlsock);
 	config_conn_free(g.conns, g.n_conns);
+	iked_admit_fini(&g.admit);
 	free(g.retry_at);
 	return 0;
 }

@@ -43,6 +43,7 @@ PACKAGES=(
 	python3-cryptography # scapy's ESP encryption (only a Recommends of python3-scapy)
 	strongswan-charon strongswan-swanctl # live IKEv2 peer of secgw-ike's interop test
 	libcharon-extra-plugins # kernel-libipsec: charon's userspace ESP (no kernel XFRM here)
+	nftables             # nft: the NAT between the peers in tests/system/test_ike_nat.py
 )
 
 install_packages() {

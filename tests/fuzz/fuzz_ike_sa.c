@@ -7,7 +7,8 @@
  * SPIs of the target are written over the input's header, so the fuzzer gets
  * past the SPI check into the exchange code.  Any crash, overread or UB is a
  * bug; a message that decrypts and authenticates cannot be forged here, so the
- * SK paths are exercised up to the ICV check.
+ * SK and SKF (fragmentation is negotiated) paths are exercised up to the ICV
+ * check.
  * Build and run: tests/fuzz/run-fuzz-sa.sh.
  */
 #include <arpa/inet.h>
@@ -44,6 +45,7 @@ static struct ike_sa_cfg cfg(bool init)
 	c.n_esp = 2;
 	c.local_ts = (struct ike_tsv){0, 0, 65535, 0x0a630000, 0x0a63ffff};
 	c.remote_ts = c.local_ts;
+	c.fragmentation = true; /* negotiated: SKF input reaches the reassembly */
 	return c;
 }
 

@@ -138,6 +138,12 @@ BAD = {
     "unknown_action": (
         edit("    action: protect\n    sa: 0x1001", "    action: encrypt  # <- HERE\n    sa: 0x1001"),
         "policies[0].action", r"expected one of .*protect.*got .*encrypt"),
+    "trap_on_inbound_policy": (
+        edit("    action: protect\n    sa: 0x2001", "    action: trap  # <- HERE"),
+        "policies[1].action", r"trap is for outbound policies only"),
+    "sa_with_trap": (
+        edit("    action: protect\n    sa: 0x1001", "    action: trap\n    sa: 0x1001  # <- HERE"),
+        "policies[0].sa", r"not allowed with action trap"),
     "bad_port_range": (
         edit("dport: 1024-65535", "dport: 65535-1024  # <- HERE"),
         "policies[0].dport", r"reversed"),

@@ -211,7 +211,7 @@ def test_errors(ctl_gw):
                 "sa", "add", SA_OUT.replace("0x3001", "0x3005")[:-9] + "}")
     assert err.startswith("secgwctl: sa:1:89:"), err
     fails(t, "sa:2:1: yaml: did not find expected ',' or '}'", "sa", "add", SA_OUT[:-1])
-    fails(t, "policy:1:79: action: expected one of bypass, discard, protect, got 'protekt'",
+    fails(t, "policy:1:79: action: expected one of bypass, discard, protect, trap, got 'protekt'",
           "policy", "add", POL_OUT.replace("protect", "protekt"))
     fails(t, "policy: name: missing required field", "policy", "add",
           POL_OUT.replace("name: ctl-out, ", ""))

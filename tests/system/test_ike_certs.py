@@ -31,8 +31,8 @@ import pytest
 from conftest import Sniffer
 from netns import Lab, run
 from test_ike_strongswan import (ADDR_SG, ADDR_SW, ID_SG, ID_SW, NET_SG, NET_SW, Charon,
-                                 SecgwIke, end_to_end_through_secgw_dp, have_strongswan,
-                                 list_sas, tshark_check, two_namespaces, wait_installed)
+                                 SecgwIke, have_strongswan, ike_through_dp, list_sas,
+                                 ping_far_host, tshark_check, two_namespaces, wait_installed)
 
 pytestmark = pytest.mark.skipif(not have_strongswan(),
                                 reason="strongswan-charon / strongswan-swanctl not installed")
@@ -80,11 +80,7 @@ def charon_with_certs(ns, swdir, own, cas, send_cert="ifasked", settings="",
                       ids=(ID_SG, ID_SW)):
     """A Charon whose swanctl.conf authenticates with own (cert, key) and trusts cas,
     with extra strongswan.conf charon settings; ids: our ID and charon's."""
-    charon = Charon(ns, swdir, IKE, ESP)
-    with open(charon.conf) as f:
-        conf = f.read()
-    with open(charon.conf, "w") as f:
-        f.write(conf.replace("charon {", "charon {\n    " + settings, 1))
+    charon = Charon(ns, swdir, IKE, ESP, conf_extra=settings)
     for sub in ("x509", "x509ca", "private"):
         os.makedirs(os.path.join(swdir, sub), exist_ok=True)
     with open(own[0]) as src, open(os.path.join(swdir, "x509", "sw.pem"), "w") as dst:
@@ -251,14 +247,21 @@ def test_certs_rsa(build, tmp_path):
 def test_certs_through_secgw_dp(build, tmp_path):
     """ECDSA certificates end to end: charon's IKE reaches secgw-ike through
     secgw-dp's relay (--via-dp), the Child SA goes into secgw-dp and a host behind
-    it pings a host behind strongSwan (test_end_to_end_through_secgw_dp's run)."""
+    it pings a host behind strongSwan through it."""
     ca, sg_cert, sw_cert = make_pki(tmp_path, "p256", "p256", "p256")
-    sg, charon = end_to_end_through_secgw_dp(
-        build, tmp_path, "ce2e", cert_connection_yaml(sg_cert, ca[0], True),
-        lambda ns, workdir: charon_with_certs(ns, workdir, sw_cert, [ca[0]]))
-    assert re.search(r"authentication of '%s' with ECDSA_WITH_SHA256_DER successful" % ID_SG,
-                     charon.logtext())
-    assert "peer authenticated with its certificate (AUTH method 14)" in sg.logtext()
+    with Lab("ikece2e") as lab, ike_through_dp(
+            build, lab, tmp_path, "ce2e", conn=cert_connection_yaml(sg_cert, ca[0], True),
+            make_charon=lambda ns, workdir: charon_with_certs(ns, workdir, sw_cert, [ca[0]])
+    ) as (host, gw, charon, sg, (spi_in, spi_out)):
+        sent, got, out = ping_far_host(host, 5, "0.2")
+        assert sent == got == 5, out
+        sas = gw.sa_list()
+        assert sas[spi_out]["packets"] >= 5 and sas[spi_in]["packets"] >= 5, sas
+        assert re.search(r"authentication of '%s' with ECDSA_WITH_SHA256_DER successful"
+                         % ID_SG, charon.logtext())
+        assert "peer authenticated with its certificate (AUTH method 14)" in sg.logtext()
+        lab.stop(sg.proc)
+        assert sg.proc.returncode == 0, sg.logtext()[-3000:]
 
 
 def test_certs_untrusted_ca_refused(build, tmp_path):

@@ -24,6 +24,7 @@ Child SA rekeying (CREATE_CHILD_SA) by either side while a ping runs through
 secgw-dp.
 """
 
+import contextlib
 import os
 import re
 import subprocess
@@ -63,10 +64,34 @@ def secgw_ike_path(build):
     return p
 
 
+def charon_connection(name, child, ike, esp, child_extra="", local=ADDR_SW, remote=ADDR_SG):
+    """A swanctl.conf connections section: PSK, our IDs, one tunnel Child SA."""
+    return """connections {
+    %s {
+        version = 2
+        local_addrs = %s
+        remote_addrs = %s
+        proposals = %s
+        local { auth = psk
+                id = %s }
+        remote { auth = psk
+                 id = %s }
+        children {
+            %s { local_ts = %s
+                  remote_ts = %s
+                  esp_proposals = %s
+                  %s }
+        }
+    }
+}
+""" % (name, local, remote, ike, ID_SW, ID_SG, child, NET_SW, NET_SG, esp, child_extra)
+
+
 class Charon:
     """One charon instance in a namespace, private /run, vici socket in dir."""
 
-    def __init__(self, ns, workdir, ike, esp, child_extra=""):
+    def __init__(self, ns, workdir, ike, esp, child_extra="", local=ADDR_SW, remote=ADDR_SG,
+                 conf_extra=""):
         self.ns, self.dir = ns, workdir
         os.makedirs(os.path.join(workdir, "run"), exist_ok=True)
         self.conf = os.path.join(workdir, "strongswan.conf")
@@ -76,6 +101,7 @@ class Charon:
             f.write("""charon {
     install_routes = no
     retransmit_tries = 3
+    %s
     load = random nonce aes sha1 sha2 hmac gcm pem pkcs1 x509 pubkey openssl kdf kernel-libipsec kernel-netlink socket-default vici updown
     plugins { vici { socket = unix://%s } }
     filelog {
@@ -88,31 +114,13 @@ class Charon:
               enc = 1 }
     }
 }
-""" % (self.vici, self.log))
+""" % (conf_extra, self.vici, self.log))
         with open(os.path.join(workdir, "swanctl.conf"), "w") as f:
-            f.write("""connections {
-    sg {
-        version = 2
-        local_addrs = %s
-        remote_addrs = %s
-        proposals = %s
-        local { auth = psk
-                id = %s }
-        remote { auth = psk
-                 id = %s }
-        children {
-            net { local_ts = %s
-                  remote_ts = %s
-                  esp_proposals = %s
-                  %s }
-        }
-    }
-}
-secrets { ike-sg { id-sg = %s
+            f.write(charon_connection("sg", "net", ike, esp, child_extra, local, remote))
+            f.write("""secrets { ike-sg { id-sg = %s
                    id-sw = %s
                    secret = "%s" } }
-""" % (ADDR_SW, ADDR_SG, ike, ID_SW, ID_SG, NET_SW, NET_SG, esp, child_extra, ID_SG, ID_SW,
-       PSK))
+""" % (ID_SG, ID_SW, PSK))
         self.env = dict(os.environ, STRONGSWAN_CONF=self.conf)
 
     def start(self):
@@ -137,7 +145,7 @@ secrets { ike-sg { id-sg = %s
             return f.read()
 
 
-def connections_yaml(ike, esp, initiate, extra=""):
+def connections_yaml(ike, esp, initiate, extra="", local=ADDR_SG, remote=ADDR_SW):
     return ("""connections:
   - name: sw
     local_addr: %s
@@ -150,8 +158,8 @@ def connections_yaml(ike, esp, initiate, extra=""):
     local_ts: %s
     remote_ts: %s
     start: %s
-%s""" % (ADDR_SG, ADDR_SW, ID_SG, ID_SW, PSK, ike, esp, NET_SG, NET_SW,
-       "initiate" if initiate else "wait", extra))
+%s""" % (local, remote, ID_SG, ID_SW, PSK, ike, esp, NET_SG, NET_SW,
+       initiate if isinstance(initiate, str) else "initiate" if initiate else "wait", extra))
 
 
 class SecgwIke:
@@ -188,23 +196,43 @@ class SecgwIke:
         pytest.fail("secgw-ike never logged %r:\n%s" % (pattern, self.logtext()[-4000:]))
 
 
-def charon_keys(log):
-    """The last Child SA keys charon logged (keymat_v2, chd = 4): name -> bytes."""
-    keys = {}
+def charon_dumps(log, pattern):
+    """(match, bytes) for each line of charon's log that matches pattern, whose
+    last group is the length of the hex dump on the lines after it."""
+    out = []
     lines = log.splitlines()
     for i, line in enumerate(lines):
-        m = re.search(r"(encryption|integrity) (initiator|responder) key => (\d+) bytes", line)
+        m = re.search(pattern, line)
         if not m:
             continue
-        n = int(m.group(3))
+        n = int(m.group(m.lastindex))
         data = b""
         for hl in lines[i + 1:]:
             h = re.match(r".*?\s+(\d+): ((?:[0-9A-F]{2} ?)+)", hl)
             if not h or len(data) >= n:
                 break
             data += bytes.fromhex(h.group(2).replace(" ", ""))
-        keys["%s_%s" % (m.group(1), m.group(2))] = data[:n]
-    return keys
+        out.append((m, data[:n]))
+    return out
+
+
+def charon_keys(log):
+    """The last Child SA keys charon logged (keymat_v2, chd = 4): name -> bytes."""
+    return {"%s_%s" % (m.group(1), m.group(2)): data for m, data in charon_dumps(
+        log, r"(encryption|integrity) (initiator|responder) key => (\d+) bytes")}
+
+
+def charon_ike_keys(log):
+    """The SK_e* / SK_a* of each IKE SA charon derived (ike = 4), in order:
+    [{"ei": bytes, "er": ..., "ai": ..., "ar": ...}] (no SK_a* for AEAD)."""
+    sas = []
+    # keymat_v2 logs SK_d first, then the others
+    for m, data in charon_dumps(log, r"Sk_(d|ei|er|ai|ar) secret => (\d+) bytes"):
+        if m.group(1) == "d":
+            sas.append({})
+        elif sas:
+            sas[-1][m.group(1)] = data
+    return sas
 
 
 def list_sas(charon):
@@ -393,11 +421,63 @@ def via_dp_lab(lab, tmp_path, tag):
     return sw_ns, gw_ns, host, swdir, gwdir, lab.uid + tag
 
 
+def gateway_facing_charon(build, lab, tmp_path, tag, start, ours="", charon_child="",
+                          conn=None, make_charon=None):
+    """via_dp_lab with charon started (AES-GCM, x25519; its Child SA options
+    charon_child) and a started secgw-dp whose config holds the connection (`start`
+    as connections_yaml takes it, `ours`: extra connection lines); secgw-ike on that
+    config is returned unstarted.  conn replaces the whole connections: text,
+    make_charon(namespace, workdir) the PSK Charon.  Returns charon's namespace, the
+    host's, the gateway, charon and secgw-ike."""
+    sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, tag)
+    text = dataplane_yaml(prefix) + DP_PORTS + (conn or connections_yaml(
+        "aes128gcm16-prfsha256-x25519", "aes128gcm16", start, ours))
+    gw = Gateway(build, gw_ns, text, gwdir, name="gw")
+    charon = make_charon(sw_ns, swdir) if make_charon else Charon(
+        sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16", charon_child)
+    charon.start()
+    gw.start()
+    return sw_ns, host, gw, charon, SecgwIke(build, gw_ns, gwdir, None, None, True,
+                                             cfg=gw.config)
+
+
 def wait_installed(charon, timeout=10):
     deadline = time.time() + timeout
     while "INSTALLED" not in list_sas(charon) and time.time() < deadline:
         time.sleep(0.2)
     assert "INSTALLED" in list_sas(charon), list_sas(charon)
+
+
+@contextlib.contextmanager
+def ike_through_dp(build, lab, tmp_path, tag, ours="", charon_child="", **charon_kw):
+    """gateway_facing_charon (charon_kw: its conn, make_charon) with secgw-ike
+    initiating through secgw-dp (--via-dp).
+    Once the Child SA is in on both sides and charon's TUN device routes the
+    answers, yields (host, gw, charon, sg, first) with first the first Child SA's
+    (spi_in, spi_out); stops secgw-ike and secgw-dp at the end."""
+    sw_ns, host, gw, charon, sg = gateway_facing_charon(build, lab, tmp_path, tag, True, ours,
+                                                        charon_child, **charon_kw)
+    try:
+        sg.start(["--dp", gw.prefix, "--via-dp"])
+        m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
+        wait_installed(charon)
+        # charon runs with install_routes = no: send the far side's answers into
+        # kernel-libipsec's TUN device ourselves
+        sw_ns.ip("route", "add", NET_SG, "dev", "ipsec0", "src", "10.99.7.1")
+        yield host, gw, charon, sg, (int(m.group(1), 16), int(m.group(2), 16))
+    finally:
+        if getattr(sg, "proc", None) is not None and sg.proc.poll() is None:
+            lab.stop(sg.proc)
+        gw.stop()
+
+
+def ping_far_host(host, count, interval):
+    """ping the host behind charon: (sent, received, output)."""
+    p = host.run(["ping", "-c", str(count), "-i", interval, "-W", "2", "10.99.7.1"],
+                 check=False, timeout=60)
+    m = re.search(r"(\d+) packets transmitted, (\d+) received", p.stdout)
+    assert m, p.stdout
+    return int(m.group(1)), int(m.group(2)), p.stdout
 
 
 def test_child_sa_into_secgw_dp(build, tmp_path):
@@ -474,52 +554,59 @@ def test_end_to_end_through_secgw_dp(build, tmp_path):
     is installed into secgw-dp, and a host behind secgw-dp pings a host behind
     strongSwan through it: ESP in UDP 4500 both ways, encrypted by secgw-dp and by
     charon's kernel-libipsec."""
-    end_to_end_through_secgw_dp(
-        build, tmp_path, "e2e",
-        connections_yaml("aes128gcm16-prfsha256-x25519", "aes128gcm16", True),
-        lambda ns, workdir: Charon(ns, workdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16"))
+    with Lab("ikee2e") as lab, ike_through_dp(build, lab, tmp_path, "e2e") as (
+            host, gw, charon, sg, (spi_in, spi_out)):
+        before = gw.stats()
+        sent, got, out = ping_far_host(host, 5, "0.2")
+        moved = {k: gw.stats().get(k, 0) - before.get(k, 0) for k in
+                 ("out_protect", "in_esp", "ike_to_daemon", "ike_from_daemon")}
+        assert sent == got == 5, \
+            "ping through secgw-dp and strongSwan failed:\n%s\ncounters: %s\n%s" % (
+                out, moved, list_sas(charon))
+        sas = gw.sa_list()
+        assert sas[spi_out]["packets"] >= 5 and sas[spi_in]["packets"] >= 5, sas
+        st = gw.stats()
+        assert st.get("ike_to_daemon", 0) >= 2 and st.get("ike_from_daemon", 0) >= 2, st
+        lab.stop(sg.proc)
+        assert sg.proc.returncode == 0, sg.logtext()[-3000:]
+        assert "ESTABLISHED" not in list_sas(charon)
 
 
-def end_to_end_through_secgw_dp(build, tmp_path, tag, conn_text, make_charon):
-    """test_end_to_end_through_secgw_dp's run with connections: conn_text (secgw-ike
-    initiates) and the Charon that make_charon(namespace, workdir) returns; returns
-    secgw-ike (stopped) and charon."""
-    with Lab("ike" + tag) as lab:
-        sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, tag)
-        text = dataplane_yaml(prefix) + DP_PORTS + conn_text
-        gw = Gateway(build, gw_ns, text, gwdir, name="gw")
-        charon = make_charon(sw_ns, swdir)
-        charon.start()
-        sg = None
+def test_start_trap_initiates_on_traffic(build, tmp_path):
+    """start: trap: secgw-ike installs a trap policy in secgw-dp; the host's first
+    packet for the remote network is dropped there (drop_policy_trap) and becomes an
+    acquire event, secgw-ike initiates to strongSwan, and once the Child SA is in the
+    host's pings go through; the trap policy leaves with secgw-ike."""
+    with Lab("iketrap") as lab:
+        sw_ns, host, gw, charon, sg = gateway_facing_charon(build, lab, tmp_path, "trap",
+                                                            "trap")
         try:
-            gw.start()
-            sg = SecgwIke(build, gw_ns, gwdir, None, None, True, cfg=gw.config)
-            sg.start(["--dp", prefix, "--via-dp"])
-            m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
-            spi_in, spi_out = int(m.group(1), 16), int(m.group(2), 16)
-            wait_installed(charon)
-            # charon runs with install_routes = no: send the far side's answers into
-            # kernel-libipsec's TUN device ourselves
-            sw_ns.ip("route", "add", NET_SG, "dev", "ipsec0", "src", "10.99.7.1")
+            sg.start(["--dp", gw.prefix, "--via-dp"])
+            wait_until(lambda: "ike-trap-sw" in json_text(gw.ctl("policy", "list")), 5,
+                       "the trap policy")
+            time.sleep(1.0)
+            assert "CHILD-KEYS" not in sg.logtext() and "ESTABLISHED" not in list_sas(charon)
             before = gw.stats()
+            host.run(["ping", "-c", "1", "-W", "1", "10.99.7.1"], check=False)
+            sg.wait_for(r"sw: acquire for 10\.99\.6\.2 -> 10\.99\.7\.1 \(proto 1\): initiating",
+                        timeout=5)
+            sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8})")
+            wait_installed(charon)
+            d = gw.stats()
+            assert d.get("drop_policy_trap", 0) - before.get("drop_policy_trap", 0) >= 1, d
+            assert d.get("acquire", 0) - before.get("acquire", 0) == 1, d
+            sw_ns.ip("route", "add", NET_SG, "dev", "ipsec0", "src", "10.99.7.1")
             p = host.run(["ping", "-c", "5", "-i", "0.2", "-W", "2", "10.99.7.1"], check=False)
-            moved = {k: gw.stats().get(k, 0) - before.get(k, 0) for k in
-                     ("out_protect", "in_esp", "ike_to_daemon", "ike_from_daemon")}
-            assert p.returncode == 0 and " 0% packet loss" in p.stdout, \
-                "ping through secgw-dp and strongSwan failed:\n%s\ncounters: %s\n%s" % (
-                    p.stdout, moved, list_sas(charon))
-            sas = gw.sa_list()
-            assert sas[spi_out]["packets"] >= 5 and sas[spi_in]["packets"] >= 5, sas
-            st = gw.stats()
-            assert st.get("ike_to_daemon", 0) >= 2 and st.get("ike_from_daemon", 0) >= 2, st
+            assert p.returncode == 0 and " 0% packet loss" in p.stdout, p.stdout
+            # one IKE SA: the Child SA's policies now win over the trap
+            assert sg.logtext().count("initiating") == 1, sg.logtext()[-3000:]
             lab.stop(sg.proc)
             assert sg.proc.returncode == 0, sg.logtext()[-3000:]
-            assert "ESTABLISHED" not in list_sas(charon)
+            assert "ike-trap-sw" not in json_text(gw.ctl("policy", "list"))
         finally:
-            if sg is not None and sg.proc.poll() is None:
+            if getattr(sg, "proc", None) is not None and sg.proc.poll() is None:
                 lab.stop(sg.proc)
             gw.stop()
-        return sg, charon
 
 
 def ike_ctl(build, sock_args, *args, check=True):
@@ -597,12 +684,15 @@ def test_secgwctl_ike_list_terminate_initiate(build, tmp_path):
 
 def test_dpd_dead_peer_into_secgw_dp(build, tmp_path):
     """dpd_delay 2 with secgw-dp: charon is killed (-9); secgw-ike's liveness check
-    goes unanswered through the retransmission schedule, it logs the peer dead, and
-    the Child SA pair is gone from secgw-dp.  `secgwctl -p PREFIX ike list` finds
-    secgw-ike's control socket beside the data plane's."""
+    goes unanswered through the connection's retransmission schedule
+    (retransmit_timeout 250 ms, retransmit_tries 3: resent 0.25, 0.5 and 1 s apart,
+    given up 2 s later), it logs the peer dead, and the Child SA pair is gone from
+    secgw-dp.  `secgwctl -p PREFIX ike list` finds secgw-ike's control socket beside
+    the data plane's."""
     with Lab("ikedpd") as lab:
         sw_ns, sg_ns, swdir, sgdir, prefix, gw = kernel_ike_with_dp(
-            build, lab, tmp_path, "dpd", "    dpd_delay: 2\n")
+            build, lab, tmp_path, "dpd",
+            "    dpd_delay: 2\n    retransmit_timeout: 250\n    retransmit_tries: 3\n")
         charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
         charon.start()
         try:
@@ -620,9 +710,14 @@ def test_dpd_dead_peer_into_secgw_dp(build, tmp_path):
             charon.proc.kill()
             charon.proc.wait()
             t0 = time.time()
-            # 2 s idle, then 1+2+4+8+16+32 s of retransmissions
-            sg.wait_for(r"dead peer", timeout=90)
-            assert time.time() - t0 < 80
+            # at most 2 s idle, then 0.25+0.5+1+2 s of retransmissions
+            sg.wait_for(r"no response after 3 retransmissions: dead peer", timeout=20)
+            assert time.time() - t0 < 12
+            at = [float(t) for t in re.findall(r"(?m)^(\d+\.\d+) .*retransmit \d of request",
+                                               sg.logtext())[-3:]]
+            gaps = [round(b - a, 2) for a, b in zip(at, at[1:])]
+            print("retransmissions %s s apart" % gaps)
+            assert len(gaps) == 2 and 0.4 <= gaps[0] <= 0.8 and 0.9 <= gaps[1] <= 1.4, gaps
             sg.wait_for(r"Child SA removed: spi_in 0x%08x" % spi_in, timeout=5)
             sas = gw.sa_list()
             assert spi_in not in sas and spi_out not in sas, sas
@@ -640,84 +735,72 @@ def test_child_rekey_through_secgw_dp(build, tmp_path, rekeyer):
     The Child SA changes SPIs at least twice on both sides (secgwctl sa list,
     swanctl --list-sas), the old SAs are gone afterwards, secgw-dp drops nothing, and
     the ping loses at most one packet per rekey, at the peer (the figure is printed)."""
-    with Lab("ikerk") as lab:
-        sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, "rk")
-        ours = "    rekey_time: %d\n" % (5 if rekeyer == "secgw" else 0)
-        text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
-            "aes128gcm16-prfsha256-x25519", "aes128gcm16", True, ours)
-        gw = Gateway(build, gw_ns, text, gwdir, name="gw")
-        charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16",
-                        # life_time well past rekey_time: libipsec's
-                        # whole-second expiry would else hit first
-                        "rekey_time = %s\n life_time = 60s\n rand_time = 1s"
-                        % ("5s" if rekeyer == "charon" else "0"))
-        charon.start()
-        sg = None
-        try:
-            gw.start()
-            sg = SecgwIke(build, gw_ns, gwdir, None, None, True, cfg=gw.config)
-            sg.start(["--dp", prefix, "--via-dp"])
-            m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
-            first = (int(m.group(1), 16), int(m.group(2), 16))
-            wait_installed(charon)
-            sw_ns.ip("route", "add", NET_SG, "dev", "ipsec0", "src", "10.99.7.1")
-            p = host.run(["ping", "-c", "60", "-i", "0.2", "-W", "2", "10.99.7.1"],
-                         check=False, timeout=60)
-            m = re.search(r"(\d+) packets transmitted, (\d+) received", p.stdout)
-            assert m, p.stdout
-            sent, got = int(m.group(1)), int(m.group(2))
+    with Lab("ikerk") as lab, ike_through_dp(
+            build, lab, tmp_path, "rk", "    rekey_time: %d\n" % (5 if rekeyer == "secgw" else 0),
+            # life_time well past rekey_time: libipsec's whole-second expiry
+            # would else hit first
+            "rekey_time = %s\n life_time = 60s\n rand_time = 1s"
+            % ("5s" if rekeyer == "charon" else "0")) as (host, gw, charon, sg, first):
+        sent, got, out = ping_far_host(host, 60, "0.2")
+        log = sg.logtext()
+        keys = re.findall(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})",
+                          log)
+        rekeys = len(keys) - 1
+        drops = {k: v for k, v in gw.stats().items() if k.startswith("drop") and v}
+        print("rekeyer %s: %d rekeys, ping %d sent, %d received, loss %d; secgw-dp drops %s"
+              % (rekeyer, rekeys, sent, got, sent - got, drops))
+        assert rekeys >= 2, log[-4000:]
+        assert "peer error" not in log
+        if rekeyer == "secgw":
+            assert "Child SA rekeyed: " in log, log[-4000:]
+        else:
+            assert "Child SA rekeyed by the peer" in log, log[-4000:]
+        # make before break: secgw-dp drops nothing while both pairs are in place
+        # (a packet on the old SA matches its own, identical inbound policy)
+        assert not drops, drops
+        assert sent - got <= rekeys, "ping lost %d of %d over %d rekeys:\n%s" % (
+            sent - got, sent, rekeys, out[-2000:])
+        # settle: a rekey in progress finishes, its old pair leaves
+        deadline = time.time() + 10
+        while time.time() < deadline:
             log = sg.logtext()
-            keys = re.findall(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})",
-                              log)
-            rekeys = len(keys) - 1
-            drops = {k: v for k, v in gw.stats().items() if k.startswith("drop") and v}
-            print("rekeyer %s: %d rekeys, ping %d sent, %d received, loss %d; secgw-dp drops %s"
-                  % (rekeyer, rekeys, sent, got, sent - got, drops))
-            assert rekeys >= 2, log[-4000:]
-            assert "peer error" not in log
-            if rekeyer == "secgw":
-                assert "Child SA rekeyed: " in log, log[-4000:]
-            else:
-                assert "Child SA rekeyed by the peer" in log, log[-4000:]
-            # make before break: secgw-dp drops nothing while both pairs are in place
-            # (a packet on the old SA matches its own, identical inbound policy)
-            assert not drops, drops
-            assert sent - got <= rekeys, "ping lost %d of %d over %d rekeys:\n%s" % (
-                sent - got, sent, rekeys, p.stdout[-2000:])
-            # settle: a rekey in progress finishes, its old pair leaves
-            deadline = time.time() + 10
-            while time.time() < deadline:
-                log = sg.logtext()
-                if log.count("Child SA installed") == log.count("old Child SA removed") + 1:
-                    break
-                time.sleep(0.2)
-            keys = re.findall(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})",
-                              log)
-            last = (int(keys[-1][0], 16), int(keys[-1][1], 16))
-            # §2.17: the rekeying side's KEYMAT half is the "initiator" one; charon
-            # logs each Child SA's keys (it may have started the next rekey since)
-            m = re.findall(r"CHILD-KEYS conn=sw spi_in=\w+ spi_out=\w+ encr_in=([0-9a-f]*) "
-                           r"integ_in=[0-9a-f]* encr_out=([0-9a-f]*)", log)
-            enc_in, enc_out = bytes.fromhex(m[-1][0]), bytes.fromhex(m[-1][1])
-            want = ((enc_out, enc_in) if rekeyer == "secgw" else (enc_in, enc_out))
-            clog = charon.logtext().splitlines()
-            seen = []
-            for i in range(len(clog)):
-                k = charon_keys("\n".join(clog[i:i + 12]))
-                if "encryption_initiator" in k and "encryption_responder" in k:
-                    seen.append((k["encryption_initiator"], k["encryption_responder"]))
-            assert want in seen, (want, seen)
-            assert last[0] != first[0] and last[1] != first[1]
+            if log.count("Child SA installed") == log.count("old Child SA removed") + 1:
+                break
+            time.sleep(0.2)
+        keys = re.findall(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})",
+                          log)
+        last = (int(keys[-1][0], 16), int(keys[-1][1], 16))
+        # §2.17: the rekeying side's KEYMAT half is the "initiator" one; charon
+        # logs each Child SA's keys (it may have started the next rekey since)
+        m = re.findall(r"CHILD-KEYS conn=sw spi_in=\w+ spi_out=\w+ encr_in=([0-9a-f]*) "
+                       r"integ_in=[0-9a-f]* encr_out=([0-9a-f]*)", log)
+        enc_in, enc_out = bytes.fromhex(m[-1][0]), bytes.fromhex(m[-1][1])
+        want = ((enc_out, enc_in) if rekeyer == "secgw" else (enc_in, enc_out))
+        clog = charon.logtext().splitlines()
+        seen = []
+        for i in range(len(clog)):
+            k = charon_keys("\n".join(clog[i:i + 12]))
+            if "encryption_initiator" in k and "encryption_responder" in k:
+                seen.append((k["encryption_initiator"], k["encryption_responder"]))
+        assert want in seen, (want, seen)
+        assert last[0] != first[0] and last[1] != first[1]
+        # the peer may have started its next rekey meanwhile: the data plane
+        # holds exactly the newest pair once that one settles too
+        deadline = time.time() + 10
+        while True:
             sas = gw.sa_list()
-            assert set(sas) == set(last), (sas.keys(), first, last)
-            listed = list_sas(charon)
-            assert ("%08x" % last[0]) in listed and ("%08x" % last[1]) in listed, listed
-            assert ("%08x" % first[0]) not in listed and ("%08x" % first[1]) not in listed, \
-                listed
-            assert listed.count("INSTALLED") == 1, listed
-            lab.stop(sg.proc)
-            assert sg.proc.returncode == 0, sg.logtext()[-3000:]
-        finally:
-            if sg is not None and sg.proc.poll() is None:
-                lab.stop(sg.proc)
-            gw.stop()
+            keys = re.findall(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) "
+                              r"spi_out=([0-9a-f]{8})", sg.logtext())
+            newest = {int(keys[-1][0], 16), int(keys[-1][1], 16)}
+            if set(sas) == newest or time.time() > deadline:
+                break
+            time.sleep(0.3)
+        assert set(sas) == newest, (sas.keys(), first, last)
+        last = tuple(sorted(newest))
+        listed = list_sas(charon)
+        assert ("%08x" % last[0]) in listed and ("%08x" % last[1]) in listed, listed
+        assert ("%08x" % first[0]) not in listed and ("%08x" % first[1]) not in listed, \
+            listed
+        assert listed.count("INSTALLED") == 1, listed
+        lab.stop(sg.proc)
+        assert sg.proc.returncode == 0, sg.logtext()[-3000:]

@@ -13,12 +13,12 @@ from scapy.layers.l2 import Ether
 from conftest import Sniffer, changed, send_frames
 from test_esp_scapy import udp
 
-CTL_VERSION = 2  # control/ctl_proto.h
+CTL_VERSION = 3  # control/ctl_proto.h
 CTL_EVENTS = 7
-EV_SOFT, EV_HARD = 1, 2
+EV_SOFT, EV_HARD, EV_ACQUIRE = 1, 2, 3
 LIMIT_PACKETS = 2
 REPLY = struct.Struct("<HHIIi200sII")  # struct ctl_reply
-EVENT = struct.Struct("<QIIII")        # struct ctl_event
+EVENT = struct.Struct("<QIIIIBBHH16s16s2x")  # struct ctl_event
 
 
 def read_events(prefix, cursor=0):

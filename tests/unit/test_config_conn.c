@@ -55,6 +55,19 @@ static void test_good(void)
 	CHECK(k->remote_ts.port_lo == 0 && k->remote_ts.port_hi == 65535);
 	CHECK(c[0].initiate);
 	CHECK(c[0].rekey_time == 3600); /* the default */
+	CHECK(k->retx_base_ms == IKE_RETX_BASE_MS && k->retx_tries == IKE_RETX_TRIES);
+	CHECK(c[0].child_life.soft_packets == 0 && c[0].child_life.hard_bytes == 0);
+	config_conn_free(c, n);
+
+	/* retransmission schedule and volume limits; hard limits 10 % (at least 1) above */
+	static const char more[] = GOOD "    retransmit_timeout: 500\n    retransmit_tries: 3\n"
+					"    life_packets: 200\n    life_bytes: 5\n";
+	CHECK(config_conn_load_buffer("t.yaml", more, strlen(more), &c, &n, err) == 0 && n == 1);
+	if (n == 1) {
+		CHECK(c[0].ike.retx_base_ms == 500 && c[0].ike.retx_tries == 3);
+		CHECK(c[0].child_life.soft_packets == 200 && c[0].child_life.hard_packets == 220);
+		CHECK(c[0].child_life.soft_bytes == 5 && c[0].child_life.hard_bytes == 6);
+	}
 	config_conn_free(c, n);
 
 	/* no section: nothing, no error */
@@ -71,7 +84,7 @@ static void test_bad(void)
 {
 	static const struct bad cases[] = {
 		{"    start: initiate\n", "    start: now\n",
-		 "t.yaml:12:12: connections[0].start: expected one of wait, initiate"},
+		 "t.yaml:12:12: connections[0].start: expected one of wait, initiate, trap"},
 		{"    start: initiate\n", "    start: initiate\n    rekey_time: 1\n",
 		 "t.yaml:13:17: connections[0].rekey_time: expected 0 (never) or 2..31622400"},
 		{"    start: initiate\n", "    start: initiate\n    rekey_time: -5\n",
@@ -105,6 +118,12 @@ static void test_bad(void)
 		 "t.yaml:6:15: connections[0].local_id: expected a distinguished name"},
 		{"    local_id: gw-a.example\n", "    local_id: \"a b\"\n",
 		 "t.yaml:6:15: connections[0].local_id: expected printable characters"},
+		{"    start: initiate\n", "    start: initiate\n    retransmit_timeout: 50\n",
+		 "t.yaml:13:25: connections[0].retransmit_timeout"},
+		{"    start: initiate\n", "    start: initiate\n    retransmit_tries: 11\n",
+		 "t.yaml:13:23: connections[0].retransmit_tries"},
+		{"    start: initiate\n", "    start: initiate\n    life_packets: -1\n",
+		 "t.yaml:13:"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char text[2048], err[CFG_ERR_MAX];

@@ -5,6 +5,7 @@
  * INFORMATIONAL request.  A peer that answers keeps the SA up (and the next
  * check waits another dpd_delay); a peer that stopped answering is declared
  * dead after the retransmission schedule (1+2+4+8+16+32 s), not before.
+ * A connection's own schedule (retx_base_ms, retx_tries) replaces the default.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -186,6 +187,36 @@ static void test_dead(bool responder)
 	ike_sa_free(p.r);
 }
 
+/* retx_base_ms 250, retx_tries 2: IKE_SA_INIT at 0, again at 250 and 750,
+ * given up at 1750. */
+static void test_retx_configured(void)
+{
+	struct ike_sa_cfg c = conn(true, 0);
+	struct ike_env env = {rng_fill, log_fn, NULL};
+	uint32_t seed = 7;
+	struct ike_sa *sa;
+	struct ike_dgram q;
+	uint64_t at[4], t;
+	unsigned sent = 0;
+
+	env.ctx = &seed;
+	c.retx_base_ms = 250;
+	c.retx_tries = 2;
+	CHECK(ike_sa_new(&c, IKE_ROLE_INITIATOR, &env, &sa) == 0);
+	CHECK(ike_sa_start(sa, 0, &q) == 1);
+	at[sent++] = 0;
+	while ((t = ike_sa_next_timer(sa)) != UINT64_MAX && sent < 4) {
+		if (ike_sa_timer(sa, t, &q) == 1)
+			at[sent++] = t;
+		else
+			break;
+	}
+	CHECK(sent == 3 && at[1] == 250 && at[2] == 750);
+	CHECK(t == 1750 && ike_sa_state(sa) == IKE_SA_DEAD);
+	CHECK(ike_sa_drops(sa)[IKE_SA_DROP_TIMEOUT] == 1);
+	ike_sa_free(sa);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argv;
@@ -194,6 +225,7 @@ int main(int argc, char **argv)
 	test_alive();
 	test_dead(false);
 	test_dead(true);
+	test_retx_configured();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures != 0;
 }

@@ -2,7 +2,8 @@
 /*
  * secgw-ike's Child SA -> data plane records: directions, SPIs, tunnel
  * endpoints, key | salt split for AEAD, integrity keys, NAT-T ports mirrored
- * between the two SAs, and policies from the narrowed selectors.
+ * between the two SAs, and policies from the narrowed selectors; which
+ * `start: trap` connection an acquire event belongs to.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "check.h"
 #include "iked_dp.h"
+#include "iked_trap.h"
 
 static void fill(struct ike_key *k, size_t len, uint8_t seed)
 {
@@ -45,6 +47,48 @@ static struct ike_child_sa child(uint16_t encr, uint16_t integ, bool nat)
 	return c;
 }
 
+static struct ctl_event acquire_ev(const char *src, const char *dst, uint8_t proto)
+{
+	struct ctl_event ev = {.kind = CTL_EV_ACQUIRE, .family = AF_INET, .proto = proto};
+	uint32_t a = inet_addr(src), b = inet_addr(dst);
+
+	memcpy(ev.src, &a, 4);
+	memcpy(ev.dst, &b, 4);
+	return ev;
+}
+
+static void test_trap_match(void)
+{
+	struct cfg_conn conns[3];
+
+	memset(conns, 0, sizeof(conns));
+	/* wait, then two traps: 10.99.6.0/24 -> 10.99.7.0/25 and -> 10.99.8.0/24 UDP */
+	conns[0].ike.local_ts = (struct ike_tsv){0, 0, 65535, 0x0a630600, 0x0a6306ff};
+	conns[0].ike.remote_ts = (struct ike_tsv){0, 0, 65535, 0x0a630700, 0x0a6307ff};
+	conns[1] = conns[0];
+	conns[1].trap = true;
+	conns[1].ike.remote_ts.end = 0x0a63077f;
+	conns[2] = conns[1];
+	conns[2].ike.remote_ts = (struct ike_tsv){17, 0, 65535, 0x0a630800, 0x0a6308ff};
+
+	struct ctl_event ev = acquire_ev("10.99.6.2", "10.99.7.1", 1);
+	CHECK(iked_trap_match(conns, 3, &ev) == &conns[1]);
+	ev = acquire_ev("10.99.6.2", "10.99.7.200", 1); /* only the `wait` one holds it */
+	CHECK(iked_trap_match(conns, 3, &ev) == NULL);
+	ev = acquire_ev("10.99.6.2", "10.99.8.1", 17);
+	CHECK(iked_trap_match(conns, 3, &ev) == &conns[2]);
+	ev = acquire_ev("10.99.6.2", "10.99.8.1", 6); /* protocol outside the selector */
+	CHECK(iked_trap_match(conns, 3, &ev) == NULL);
+	ev = acquire_ev("10.99.9.2", "10.99.7.1", 1); /* source outside local_ts */
+	CHECK(iked_trap_match(conns, 3, &ev) == NULL);
+	ev = acquire_ev("10.99.6.2", "10.99.7.1", 1);
+	ev.kind = CTL_EV_SOFT_EXPIRE;
+	CHECK(iked_trap_match(conns, 3, &ev) == NULL);
+	ev = acquire_ev("10.99.6.2", "10.99.7.1", 1);
+	ev.family = AF_INET6;
+	CHECK(iked_trap_match(conns, 3, &ev) == NULL);
+}
+
 int main(void)
 {
 	char err[CFG_ERR_MAX];
@@ -52,7 +96,7 @@ int main(void)
 	struct cfg_policy po, pi;
 
 	struct ike_child_sa c = child(IKE_ENCR_AES_GCM_16, IKE_INTEG_NONE, true);
-	CHECK(iked_child_to_sas(&c, &out, &in, err) == 0);
+	CHECK(iked_child_to_sas(&c, NULL, &out, &in, err) == 0);
 	CHECK(out.spi == 0xc0000002 && out.dir == CFG_DIR_OUT && in.spi == 0xc0000001 &&
 	      in.dir == CFG_DIR_IN);
 	CHECK(out.cipher == CFG_CIPHER_AES_128_GCM && out.integ == CFG_INTEG_NONE);
@@ -73,18 +117,26 @@ int main(void)
 	      pi.dir == CFG_DIR_IN && pi.src.len == 25 && pi.dst.len == 24);
 
 	c = child(IKE_ENCR_AES_CBC, IKE_INTEG_HMAC_SHA2_256_128, false);
-	CHECK(iked_child_to_sas(&c, &out, &in, err) == 0);
+	CHECK(iked_child_to_sas(&c, NULL, &out, &in, err) == 0);
 	CHECK(out.cipher == CFG_CIPHER_AES_128_CBC && out.integ == CFG_INTEG_HMAC_SHA256_128);
 	CHECK(out.auth_key_len == 32 && out.auth_key[0] == 0xa0 && in.auth_key[0] == 0x70);
 	CHECK(!out.udp_encap && !in.udp_encap);
+	CHECK(out.life.soft_packets == 0 && in.life.hard_bytes == 0);
+
+	/* the connection's volume limits go with both halves */
+	struct cfg_lifetime life = {.soft_packets = 200, .hard_packets = 220};
+	CHECK(iked_child_to_sas(&c, &life, &out, &in, err) == 0);
+	CHECK(out.life.soft_packets == 200 && out.life.hard_packets == 220);
+	CHECK(in.life.soft_packets == 200 && in.life.hard_packets == 220 && in.life.soft_bytes == 0);
 
 	/* A range that is no prefix cannot become an SPD entry. */
 	c.ts_remote.end = 0x0a630780;
 	CHECK(iked_child_to_policies(&c, &po, &pi, err) == -1);
 	/* An algorithm the data plane lacks. */
 	c.encr = 99;
-	CHECK(iked_child_to_sas(&c, &out, &in, err) == -1 && strstr(err, "no data plane") != NULL);
+	CHECK(iked_child_to_sas(&c, NULL, &out, &in, err) == -1 && strstr(err, "no data plane") != NULL);
 
+	test_trap_match();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures != 0;
 }
