@@ -11,11 +11,12 @@
 #include "config_conn.h"
 #include "config_value.h"
 #include "config_yaml.h"
+#include "ike_cert.h"
 #include "ike_prop_parse.h"
+#include "ike_proto.h"
 
 #define CONN_FILE_MAX (1u << 20)
-#define ID_IPV4 1
-#define ID_FQDN 2
+#define PATH_MAX_LEN 4096
 /* Child SA rekeying: strongSwan's default; under 2 s a rekey could not finish
  * (one round trip plus the Delete) before the next one is due. */
 #define REKEY_DEFAULT_S 3600u
@@ -34,7 +35,7 @@ static const char *const conn_keys[] = {
 	"name", "local_addr", "remote_addr", "local_id", "remote_id", "psk", "ike", "esp",
 	"local_ts", "remote_ts", "start", "dpd_delay", "keepalive", "rekey_time",
 	"fragmentation", "fragment_size", "retransmit_timeout", "retransmit_tries", "life_bytes",
-	"life_packets", "ike_rekey_time", NULL,
+	"life_packets", "ike_rekey_time", "auth", "cert", "key", "ca", "intermediates", NULL,
 };
 
 /* strongSwan's default life_* over rekey_*: 10 % (at least 1) for the rekey
@@ -57,33 +58,49 @@ static int read_v4(const struct cfg_obj *o, const char *key, uint32_t *ip)
 	return 0;
 }
 
-/* An IPv4 address becomes an ID_IPV4_ADDR, anything else an ID_FQDN;
- * absent: the connection's address. */
+static void set_id(struct ike_idv *id, uint8_t type, const void *data, size_t len)
+{
+	id->type = type;
+	id->len = (uint8_t)len;
+	memcpy(id->data, data, len);
+}
+
+/* An IP address becomes ID_IPV4_ADDR / ID_IPV6_ADDR, text with '=' a
+ * distinguished name (ID_DER_ASN1_DN, "C=CH, O=secgw, CN=gw"), with '@' an
+ * ID_RFC822_ADDR, anything else an ID_FQDN; absent: the connection's address. */
 static int read_id(const struct cfg_obj *o, const char *key, uint32_t dflt, struct ike_idv *id)
 {
 	const struct ynode *n = obj_get(o, key);
-	struct in_addr a;
+	uint8_t a[16];
+	size_t len;
 
 	if (n == NULL) {
-		id->type = ID_IPV4;
-		id->len = 4;
-		memcpy(id->data, &dflt, 4);
+		set_id(id, IKE_ID_IPV4_ADDR, &dflt, 4);
 		return 0;
 	}
 	if (!ynode_is_text(n) || n->len > IKE_ID_MAX)
-		return obj_fail(o, key, "expected an IPv4 address or a name of 1..255 characters");
-	if (inet_pton(AF_INET, n->str, &a) == 1) {
-		id->type = ID_IPV4;
-		id->len = 4;
-		memcpy(id->data, &a, 4);
+		return obj_fail(o, key, "expected an IP address, a name, an e-mail address or a "
+					"distinguished name of 1..255 characters");
+	if (inet_pton(AF_INET, n->str, a) == 1) {
+		set_id(id, IKE_ID_IPV4_ADDR, a, 4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, n->str, a) == 1) {
+		set_id(id, IKE_ID_IPV6_ADDR, a, 16);
+		return 0;
+	}
+	if (strchr(n->str, '=') != NULL) {
+		if (ike_id_dn_from_text(n->str, id->data, IKE_ID_MAX, &len) < 0)
+			return obj_fail(o, key, "expected a distinguished name like "
+						"\"C=CH, O=secgw, CN=gw\" (at most 255 octets in DER)");
+		id->type = IKE_ID_DER_ASN1_DN;
+		id->len = (uint8_t)len;
 		return 0;
 	}
 	for (size_t i = 0; i < n->len; i++)
 		if (n->str[i] <= ' ' || n->str[i] > '~')
 			return obj_fail(o, key, "expected printable characters without spaces");
-	id->type = ID_FQDN;
-	id->len = (uint8_t)n->len;
-	memcpy(id->data, n->str, n->len);
+	set_id(id, strchr(n->str, '@') != NULL ? IKE_ID_RFC822_ADDR : IKE_ID_FQDN, n->str, n->len);
 	return 0;
 }
 
@@ -146,6 +163,80 @@ static int read_ts(const struct cfg_obj *o, const char *key, struct ike_tsv *t)
 	return 0;
 }
 
+/* A file named by key: as written, or relative to the config file's directory. */
+static int read_path(const struct cfg_walk *w, const struct cfg_obj *o, const char *key,
+		     char out[PATH_MAX_LEN])
+{
+	const struct ynode *n = obj_get(o, key);
+	const char *slash = strrchr(w->name, '/');
+
+	if (n == NULL)
+		return 0;
+	if (!ynode_is_text(n))
+		return obj_fail(o, key, "expected the path of a PEM file");
+	int dir = n->str[0] != '/' && slash != NULL ? (int)(slash - w->name) + 1 : 0;
+	if ((size_t)dir + n->len >= PATH_MAX_LEN)
+		return obj_fail(o, key, "path too long");
+	snprintf(out, PATH_MAX_LEN, "%.*s%s", dir, w->name, n->str);
+	return 1;
+}
+
+/* One PEM file of the credentials, loaded now so errors name the field. */
+static int read_pem(const struct cfg_walk *w, const struct cfg_obj *o, const char *key,
+		    bool required, struct ike_cred *cred,
+		    int (*load)(struct ike_cred *, const char *, char *, size_t))
+{
+	char path[PATH_MAX_LEN], why[IKE_CERT_WHY_MAX + PATH_MAX_LEN];
+	int rc = read_path(w, o, key, path);
+
+	if (rc <= 0)
+		return rc < 0 || !required ? rc : obj_missing(o, key, "needed with auth: pubkey");
+	if (load(cred, path, why, sizeof(why)) < 0)
+		return obj_fail(o, key, "%s", why);
+	return 0;
+}
+
+/* auth: psk (the default) with psk:, or pubkey with cert:, key:, ca: and
+ * optionally intermediates:. */
+static int read_auth(const struct cfg_walk *w, const struct cfg_obj *o, struct cfg_conn *c)
+{
+	static const char *const kinds[] = {"psk", "pubkey"};
+	static const char *const pem_keys[] = {"cert", "key", "ca", "intermediates"};
+	struct ike_sa_cfg *k = &c->ike;
+	char why[IKE_CERT_WHY_MAX];
+	int kind = 0;
+
+	if (obj_enum(o, "auth", kinds, 2, &kind) < 0)
+		return -1;
+	if (kind == 1) {
+		if (obj_get(o, "psk") != NULL)
+			return obj_forbidden(o, "psk", "with auth: pubkey");
+		if (ike_cred_new(&c->cred) != IKE_CRYPTO_OK)
+			return obj_fail(o, "auth", "out of memory");
+		if (read_pem(w, o, "cert", true, c->cred, ike_cred_set_cert) < 0 ||
+		    read_pem(w, o, "key", true, c->cred, ike_cred_set_key) < 0 ||
+		    read_pem(w, o, "ca", true, c->cred, ike_cred_add_cas) < 0 ||
+		    read_pem(w, o, "intermediates", false, c->cred, ike_cred_add_intermediates) < 0)
+			return -1;
+		if (ike_cred_check(c->cred, why, sizeof(why)) < 0)
+			return obj_fail(o, "cert", "%s", why);
+		k->cred = c->cred;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(pem_keys) / sizeof(pem_keys[0]); i++)
+		if (obj_get(o, pem_keys[i]) != NULL)
+			return obj_forbidden(o, pem_keys[i], "with auth: psk");
+	const struct ynode *psk = obj_get(o, "psk");
+	if (psk == NULL)
+		return obj_missing(o, "psk", NULL);
+	/* Never echo the value: it is the secret. */
+	if (!ynode_is_text(psk) || psk->len < 8 || psk->len > IKE_PSK_MAX)
+		return obj_fail(o, "psk", "expected a string of 8..%d characters", IKE_PSK_MAX);
+	memcpy(k->psk, psk->str, psk->len);
+	k->psk_len = psk->len;
+	return 0;
+}
+
 static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, struct cfg_conn *c)
 {
 	static const char *const starts[] = {"wait", "initiate", "trap"};
@@ -169,14 +260,8 @@ static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, s
 	    read_id(&o, "local_id", k->local_ip, &k->local_id) < 0 ||
 	    read_id(&o, "remote_id", k->remote_ip, &k->remote_id) < 0)
 		return -1;
-	const struct ynode *psk = obj_get(&o, "psk");
-	if (psk == NULL)
-		return obj_missing(&o, "psk", NULL);
-	/* Never echo the value: it is the secret. */
-	if (!ynode_is_text(psk) || psk->len < 8 || psk->len > IKE_PSK_MAX)
-		return obj_fail(&o, "psk", "expected a string of 8..%d characters", IKE_PSK_MAX);
-	memcpy(k->psk, psk->str, psk->len);
-	k->psk_len = psk->len;
+	if (read_auth(w, &o, c) < 0)
+		return -1;
 	if (read_props(&o, "ike", false, k->ike, &k->n_ike) < 0 ||
 	    read_props(&o, "esp", true, k->esp, &k->n_esp) < 0 ||
 	    read_ts(&o, "local_ts", &k->local_ts) < 0 ||
@@ -213,6 +298,8 @@ void config_conn_free(struct cfg_conn *c, size_t n)
 {
 	if (c == NULL)
 		return;
+	for (size_t i = 0; i < n; i++)
+		ike_cred_free(c[i].cred);
 	OPENSSL_cleanse(c, n * sizeof(*c));
 	free(c);
 }

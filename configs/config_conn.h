@@ -21,6 +21,7 @@
 
 struct cfg_conn {
 	struct ike_sa_cfg ike; /* name, addresses, IDs, PSK, proposals, selectors */
+	struct ike_cred *cred; /* auth: pubkey (ike.cred points here), else NULL */
 	bool initiate;         /* start: initiate (true) or wait (default) */
 	bool trap;             /* start: trap: initiate on the first packet (acquire) */
 	uint32_t rekey_time;   /* s after which we rekey our Child SA; 0 never */
@@ -32,7 +33,8 @@ struct cfg_conn {
 };
 
 /* 0 with *out a calloc'ed array of *n connections (free with config_conn_free,
- * which wipes the PSKs), or -1 with err set.  No "connections" section: 0, n 0. */
+ * which wipes the PSKs and frees the credentials), or -1 with err set.  No
+ * "connections" section: 0, n 0. */
 int config_conn_load(const char *path, struct cfg_conn **out, size_t *n, char err[CFG_ERR_MAX]);
 int config_conn_load_buffer(const char *name, const char *buf, size_t len, struct cfg_conn **out,
 			    size_t *n, char err[CFG_ERR_MAX]);

@@ -89,6 +89,9 @@ enum ike_auth_method {
 	IKE_AUTH_RSA_SIG = 1,
 	IKE_AUTH_SHARED_KEY_MIC = 2,
 	IKE_AUTH_DSS_SIG = 3,
+	IKE_AUTH_ECDSA_256 = 9,  /* RFC 4754: P-256 with SHA-256 */
+	IKE_AUTH_ECDSA_384 = 10, /* P-384 with SHA-384 */
+	IKE_AUTH_ECDSA_521 = 11, /* P-521 with SHA-512 */
 	IKE_AUTH_DIGITAL_SIG = 14,
 };
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * IKEv2 SA state machine (RFC 7296): IKE_SA_INIT and IKE_AUTH with a pre-shared
- * key and the first Child SA (ESP, tunnel mode), as initiator or responder.
+ * key or certificates (ike_cert.h) and the first Child SA (ESP, tunnel mode), as
+ * initiator or responder.
  *
  * Transport-free: the caller hands in received IKE messages (after any non-ESP
  * marker) with their addresses and the time, and gets back a datagram to send
@@ -31,6 +32,8 @@
 
 #include "ike_crypto.h"
 
+struct ike_cred;
+
 #define IKE_CFG_MAX_PROPS 8
 #define IKE_ID_MAX 255
 #define IKE_PSK_MAX 256
@@ -45,7 +48,7 @@ struct ike_prop {
 };
 
 struct ike_idv {
-	uint8_t type; /* IKE_ID_IPV4_ADDR or IKE_ID_FQDN */
+	uint8_t type; /* IKE_ID_*: IPv4, IPv6, FQDN, RFC822, DER_ASN1_DN */
 	uint8_t len;
 	uint8_t data[IKE_ID_MAX];
 };
@@ -64,6 +67,9 @@ struct ike_sa_cfg {
 	struct ike_idv local_id, remote_id;
 	uint8_t psk[IKE_PSK_MAX];
 	size_t psk_len;
+	/* Certificates and keys (ike_cert.h), shared and outliving the SA: when set,
+	 * we authenticate with signatures and the peer must too, else with psk. */
+	const struct ike_cred *cred;
 	struct ike_prop ike[IKE_CFG_MAX_PROPS];
 	size_t n_ike;
 	struct ike_prop esp[IKE_CFG_MAX_PROPS];

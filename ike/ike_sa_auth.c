@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * IKE_AUTH (RFC 7296 §1.2, §2.15) with a pre-shared key, carrying the first
- * Child SA: ESP proposals with our inbound SPI, TSi/TSr narrowed to what the
- * connection allows (§2.9), KEYMAT without PFS (§2.17).  A Child SA that cannot
+ * IKE_AUTH (RFC 7296 §1.2, §2.15) with a pre-shared key or certificates
+ * (ike_sa_cert.c), carrying the first Child SA: ESP proposals with our inbound
+ * SPI, TSi/TSr narrowed to what the connection allows (§2.9), KEYMAT without PFS (§2.17).  A Child SA that cannot
  * be agreed leaves the IKE SA up without one (§1.2: NO_PROPOSAL_CHOSEN,
  * TS_UNACCEPTABLE); failed authentication kills it.
  */
@@ -10,6 +10,7 @@
 
 #include <openssl/crypto.h>
 
+#include "ike_cert.h"
 #include "ike_msg_be.h"
 #include "ike_msg_bld.h"
 #include "ike_sa_int.h"
@@ -32,7 +33,7 @@ static int auth_octets(struct ike_sa *sa, bool initiators, struct ike_buf id_bod
 		       : -1;
 }
 
-/* Append ID (type) and AUTH for our side to the chain b. */
+/* Append ID (type), and AUTH for our side (after our CERTs) to the chain b. */
 static void build_id_auth(struct ike_sa *sa, struct ike_build *b, uint8_t id_type)
 {
 	uint8_t oct[OCTETS_MAX], auth[IKE_PRF_MAX];
@@ -45,8 +46,15 @@ static void build_id_auth(struct ike_sa *sa, struct ike_build *b, uint8_t id_typ
 	if (b->err != IKE_MSG_E_OK)
 		return;
 	struct ike_buf body = {b->buf + start + IKE_PLD_HDR_LEN, b->len - start - IKE_PLD_HDR_LEN};
-	if (auth_octets(sa, init, body, oct, &oct_len) < 0 ||
-	    ike_auth_psk(sa->suite.prf, (struct ike_buf){sa->cfg.psk, sa->cfg.psk_len},
+	if (auth_octets(sa, init, body, oct, &oct_len) < 0) {
+		ike_build_fail(b, IKE_MSG_E_BAD_ARG);
+		return;
+	}
+	if (sa->cfg.cred != NULL) {
+		ike_sa_cert_build_auth(sa, b, (struct ike_buf){oct, oct_len});
+		return;
+	}
+	if (ike_auth_psk(sa->suite.prf, (struct ike_buf){sa->cfg.psk, sa->cfg.psk_len},
 			 (struct ike_buf){oct, oct_len}, auth) != IKE_CRYPTO_OK) {
 		ike_build_fail(b, IKE_MSG_E_BAD_ARG);
 		return;
@@ -67,17 +75,23 @@ static bool peer_authenticates(struct ike_sa *sa, uint8_t id_type)
 
 	if (id == NULL || au == NULL || !id->inner)
 		return false;
-	if (id->u.id.type != want->type || id->u.id.data.len != want->len ||
-	    memcmp(id->u.id.data.ptr, want->data, want->len) != 0) {
+	if (id->u.id.type != want->type ||
+	    !ike_id_equal(want->type, (struct ike_buf){want->data, want->len},
+			  (struct ike_buf){id->u.id.data.ptr, id->u.id.data.len})) {
 		ike_sa_log(sa, 1, "peer ID does not match remote_id");
 		return false;
 	}
-	if (au->u.auth.method != IKE_AUTH_SHARED_KEY_MIC)
+	if ((au->u.auth.method == IKE_AUTH_SHARED_KEY_MIC) != (sa->cfg.cred == NULL)) {
+		ike_sa_log(sa, 1, "peer authenticates with method %u, not ours", au->u.auth.method);
 		return false;
+	}
 	/* The signed ID is the payload body as received, reserved octets included. */
 	struct ike_buf body = {sa->plain + id->off + IKE_PLD_HDR_LEN, id->len - IKE_PLD_HDR_LEN};
-	return auth_octets(sa, sa->role == IKE_ROLE_RESPONDER, body, oct, &oct_len) == 0 &&
-	       ike_auth_psk_verify(sa->suite.prf, (struct ike_buf){sa->cfg.psk, sa->cfg.psk_len},
+	if (auth_octets(sa, sa->role == IKE_ROLE_RESPONDER, body, oct, &oct_len) < 0)
+		return false;
+	if (sa->cfg.cred != NULL)
+		return ike_sa_cert_peer_ok(sa, id, au, (struct ike_buf){oct, oct_len});
+	return ike_auth_psk_verify(sa->suite.prf, (struct ike_buf){sa->cfg.psk, sa->cfg.psk_len},
 				   (struct ike_buf){oct, oct_len},
 				   (struct ike_buf){au->u.auth.data.ptr, au->u.auth.data.len}) ==
 		       IKE_CRYPTO_OK;

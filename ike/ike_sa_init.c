@@ -100,6 +100,7 @@ static int build_request(struct ike_sa *sa, uint64_t now, struct ike_dgram *out)
 	ike_build_sa(&b, p, n, xf);
 	ike_build_ke(&b, &(struct ike_ke){.group = sa->ke_group, .data = {pub, pub_len}});
 	ike_build_nonce(&b, (struct ike_view){sa->ni, sa->ni_len});
+	ike_sa_cert_init_plds(sa, &b, false);
 	build_natd(sa, &b, 0, sa->remote_ip, sa->remote_port);
 	ike_frag_offer(sa, &b);
 	if (ike_build_finish(&b, &len) != IKE_MSG_E_OK)
@@ -262,6 +263,7 @@ int ike_init_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t
 	ike_build_sa(&b, &p, 1, xf);
 	ike_build_ke(&b, &(struct ike_ke){.group = chosen.dh, .data = {pub, pub_len}});
 	ike_build_nonce(&b, (struct ike_view){sa->nr, sa->nr_len});
+	ike_sa_cert_init_plds(sa, &b, true);
 	build_natd(sa, &b, sa->spi_r, src_ip, src_port);
 	ike_frag_learn(sa);
 	ike_frag_offer(sa, &b);
@@ -362,6 +364,7 @@ int ike_init_response(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_
 	}
 	check_natd(sa, src_ip, src_port, dst_port);
 	ike_frag_learn(sa);
+	ike_sa_cert_peer_hashes(sa);
 	memcpy(sa->init_resp.buf, msg, len);
 	sa->init_resp.len = len;
 	sa->req_pending = false;

@@ -46,6 +46,7 @@ struct ike_sa {
 	uint8_t ni[IKE_NONCE_MAX], nr[IKE_NONCE_MAX];
 	size_t ni_len, nr_len;
 	struct ike_sa_keys keys;
+	unsigned peer_hashes;   /* RFC 7427 hashes the peer announced (IKE_HASH_BIT) */
 	/* RealMessage1 / RealMessage2 for AUTH (§2.15) */
 	struct ike_stored init_req, init_resp;
 
@@ -169,6 +170,20 @@ int ike_auth_request(struct ike_sa *sa, struct ike_dgram *out);
 int ike_auth_response(struct ike_sa *sa);
 int ike_info_request(struct ike_sa *sa, struct ike_dgram *out);
 int ike_info_response(struct ike_sa *sa);
+
+/* ---- certificate authentication (ike_sa_cert.c), with cfg.cred only ---- */
+
+/* IKE_SA_INIT: our SIGNATURE_HASH_ALGORITHMS notify and, in a response, CERTREQ;
+ * a response first notes the hashes of the request in sa->m. */
+void ike_sa_cert_init_plds(struct ike_sa *sa, struct ike_build *b, bool response);
+/* The peer's SIGNATURE_HASH_ALGORITHMS in sa->m into sa->peer_hashes. */
+void ike_sa_cert_peer_hashes(struct ike_sa *sa);
+/* IKE_AUTH: our CERTs, CERTREQ (initiator) and AUTH, the signature of octets. */
+void ike_sa_cert_build_auth(struct ike_sa *sa, struct ike_build *b, struct ike_buf octets);
+/* The peer's certificate chains to our CAs and holds its ID (payload id),
+ * and AUTH (au) is its signature of octets. */
+bool ike_sa_cert_peer_ok(struct ike_sa *sa, const struct ike_pld *id, const struct ike_pld *au,
+			 struct ike_buf octets);
 
 /* ---- proposals and selectors (ike_sa_prop.c) ---- */
 

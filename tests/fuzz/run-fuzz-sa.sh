@@ -11,7 +11,7 @@ set -euo pipefail
 fuzz_workdir fuzz_ike_sa
 fuzz_build fuzz_ike_sa -I "$ROOT/ike" \
 	"$ROOT"/ike/ike_msg*.c "$ROOT/ike/ike_natt.c" "$ROOT"/ike/ike_sa*.c "$ROOT/ike/ike_prop_parse.c" \
-	"$ROOT/ike/ike_auth.c" "$ROOT/ike/ike_crypto_err.c" "$ROOT/ike/ike_dh.c" "$ROOT/ike/ike_keys.c" \
+	"$ROOT/ike/ike_auth.c" "$ROOT/ike/ike_cert.c" "$ROOT/ike/ike_sig.c" "$ROOT/ike/ike_crypto_err.c" "$ROOT/ike/ike_dh.c" "$ROOT/ike/ike_keys.c" \
 	"$ROOT/ike/ike_prf.c" "$ROOT/ike/ike_sk.c" "$ROOT/ike/ike_transform.c" \
 	"$ROOT/tests/fuzz/fuzz_ike_sa.c" -lcrypto
 

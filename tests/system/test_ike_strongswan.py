@@ -438,17 +438,20 @@ def via_dp_lab(lab, tmp_path, tag):
     return sw_ns, gw_ns, host, swdir, gwdir, lab.uid + tag
 
 
-def gateway_facing_charon(build, lab, tmp_path, tag, start, ours="", charon_child=""):
+def gateway_facing_charon(build, lab, tmp_path, tag, start, ours="", charon_child="",
+                          conn=None, make_charon=None):
     """via_dp_lab with charon started (AES-GCM, x25519; its Child SA options
     charon_child) and a started secgw-dp whose config holds the connection (`start`
     as connections_yaml takes it, `ours`: extra connection lines); secgw-ike on that
-    config is returned unstarted.  Returns charon's namespace, the host's, the
-    gateway, charon and secgw-ike."""
+    config is returned unstarted.  conn replaces the whole connections: text,
+    make_charon(namespace, workdir) the PSK Charon.  Returns charon's namespace, the
+    host's, the gateway, charon and secgw-ike."""
     sw_ns, gw_ns, host, swdir, gwdir, prefix = via_dp_lab(lab, tmp_path, tag)
-    text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
-        "aes128gcm16-prfsha256-x25519", "aes128gcm16", start, ours)
+    text = dataplane_yaml(prefix) + DP_PORTS + (conn or connections_yaml(
+        "aes128gcm16-prfsha256-x25519", "aes128gcm16", start, ours))
     gw = Gateway(build, gw_ns, text, gwdir, name="gw")
-    charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16", charon_child)
+    charon = make_charon(sw_ns, swdir) if make_charon else Charon(
+        sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16", charon_child)
     charon.start()
     gw.start()
     return sw_ns, host, gw, charon, SecgwIke(build, gw_ns, gwdir, None, None, True,
@@ -463,13 +466,14 @@ def wait_installed(charon, timeout=10):
 
 
 @contextlib.contextmanager
-def ike_through_dp(build, lab, tmp_path, tag, ours="", charon_child=""):
-    """gateway_facing_charon with secgw-ike initiating through secgw-dp (--via-dp).
+def ike_through_dp(build, lab, tmp_path, tag, ours="", charon_child="", **charon_kw):
+    """gateway_facing_charon (charon_kw: its conn, make_charon) with secgw-ike
+    initiating through secgw-dp (--via-dp).
     Once the Child SA is in on both sides and charon's TUN device routes the
     answers, yields (host, gw, charon, sg, first) with first the first Child SA's
     (spi_in, spi_out); stops secgw-ike and secgw-dp at the end."""
     sw_ns, host, gw, charon, sg = gateway_facing_charon(build, lab, tmp_path, tag, True, ours,
-                                                        charon_child)
+                                                        charon_child, **charon_kw)
     try:
         sg.start(["--dp", gw.prefix, "--via-dp"])
         m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")

@@ -2,14 +2,18 @@
 /*
  * The "connections:" loader: a full connection read back field by field,
  * defaults, and one broken file per error with the exact FILE:LINE:COL: FIELD
- * prefix; the PSK never appears in a message.
+ * prefix; the PSK never appears in a message.  IDs of each type; auth: pubkey
+ * with certificates made at test time (cert_gen.c), each file error naming
+ * the field and the file.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cert_gen.h"
 #include "check.h"
 #include "config_conn.h"
+#include "ike_proto.h"
 
 #define GOOD                                                                                 \
 	"dataplane: {file_prefix: x}\n"                                                      \
@@ -120,6 +124,16 @@ static void test_bad(void)
 		 "t.yaml:13:"},
 		{"    start: initiate\n", "    start: initiate\n    keepalive: 100000\n",
 		 "t.yaml:13:"},
+		{"    start: initiate\n", "    start: initiate\n    auth: cert\n",
+		 "t.yaml:13:11: connections[0].auth: expected one of psk, pubkey"},
+		{"    start: initiate\n", "    start: initiate\n    auth: pubkey\n",
+		 "t.yaml:7:10: connections[0].psk: not allowed with auth: pubkey"},
+		{"    start: initiate\n", "    start: initiate\n    cert: /etc/x.pem\n",
+		 "t.yaml:13:11: connections[0].cert: not allowed with auth: psk"},
+		{"    local_id: gw-a.example\n", "    local_id: \"C=CH, O\"\n",
+		 "t.yaml:6:15: connections[0].local_id: expected a distinguished name"},
+		{"    local_id: gw-a.example\n", "    local_id: \"a b\"\n",
+		 "t.yaml:6:15: connections[0].local_id: expected printable characters"},
 		{"    start: initiate\n", "    start: initiate\n    retransmit_timeout: 50\n",
 		 "t.yaml:13:25: connections[0].retransmit_timeout"},
 		{"    start: initiate\n", "    start: initiate\n    retransmit_tries: 11\n",
@@ -158,10 +172,119 @@ static void test_bad(void)
 	CHECK(strstr(err, "connections[1].name: duplicate connection name 'site-b'") != NULL);
 }
 
+static void test_ids(void)
+{
+	static const char *const ids[] = {"\"2001:db8::1\"", "gw@example.com",
+					  "\"C=CH, O=secgw, CN=gw\"", "10.1.2.3"};
+	static const uint8_t types[] = {IKE_ID_IPV6_ADDR, IKE_ID_RFC822_ADDR, IKE_ID_DER_ASN1_DN,
+					IKE_ID_IPV4_ADDR};
+	uint8_t dn[255];
+	size_t dn_len;
+
+	CHECK(ike_id_dn_from_text("C=CH, O=secgw, CN=gw", dn, sizeof(dn), &dn_len) == 0);
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		char text[2048], err[CFG_ERR_MAX];
+		const char *at = strstr(GOOD, "gw-a.example");
+		struct cfg_conn *c;
+		size_t n;
+
+		snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - GOOD), GOOD, ids[i], at + 12);
+		CHECK(config_conn_load_buffer("t.yaml", text, strlen(text), &c, &n, err) == 0);
+		if (n != 1)
+			continue;
+		const struct ike_idv *id = &c[0].ike.local_id;
+		CHECK(id->type == types[i]);
+		if (types[i] == IKE_ID_IPV6_ADDR)
+			CHECK(id->len == 16 && id->data[0] == 0x20 && id->data[15] == 1);
+		if (types[i] == IKE_ID_RFC822_ADDR)
+			CHECK(id->len == 14 && memcmp(id->data, "gw@example.com", 14) == 0);
+		if (types[i] == IKE_ID_DER_ASN1_DN)
+			CHECK(id->len == dn_len && memcmp(id->data, dn, dn_len) == 0);
+		if (types[i] == IKE_ID_IPV4_ADDR)
+			CHECK(id->len == 4 && memcmp(id->data, "\x0a\x01\x02\x03", 4) == 0);
+		config_conn_free(c, n);
+	}
+}
+
+/* GOOD with auth: pubkey and these file lines instead of the PSK; loaded as dir/t.yaml. */
+static int load_pubkey(const char *dir, const char *files, struct cfg_conn **c, size_t *n,
+		       char err[CFG_ERR_MAX])
+{
+	char text[4096], name[512];
+	const char *psk = strstr(GOOD, "    psk:"), *end = strchr(psk, '\n') + 1;
+
+	snprintf(text, sizeof(text), "%.*s    auth: pubkey\n%s%s", (int)(psk - GOOD), GOOD, files,
+		 end);
+	snprintf(name, sizeof(name), "%s/t.yaml", dir);
+	return config_conn_load_buffer(name, text, strlen(text), c, n, err);
+}
+
+static void test_pubkey(void)
+{
+	EVP_PKEY *ca_key = cg_key("P-256"), *key = cg_key("P-256"), *wrong = cg_key("P-256");
+	X509 *ca = cg_cert(ca_key, "Test CA", NULL, NULL, NULL, -3600, 3600, true);
+	X509 *ee = cg_cert(key, "gw-a.example", "DNS:gw-a.example", ca, ca_key, -3600, 3600, false);
+	const char *pca = cg_write_certs("ca.pem", &ca, 1), *pee = cg_write_certs("ee.pem", &ee, 1);
+	const char *pkey = cg_write_key("ee.key", key), *pwrong = cg_write_key("wrong.key", wrong);
+	char dir[256], files[2048], err[CFG_ERR_MAX];
+	struct cfg_conn *c;
+	size_t n;
+
+	CHECK(pca && pee && pkey && pwrong);
+	if (!(pca && pee && pkey && pwrong))
+		return;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(pca, '/') - pca), pca);
+	/* absolute paths */
+	snprintf(files, sizeof(files), "    cert: %s\n    key: %s\n    ca: %s\n", pee, pkey, pca);
+	CHECK(load_pubkey("/elsewhere", files, &c, &n, err) == 0 && n == 1);
+	if (n == 1) {
+		CHECK(c[0].cred != NULL && c[0].ike.cred == c[0].cred && c[0].ike.psk_len == 0);
+		config_conn_free(c, n);
+	}
+	/* paths relative to the config file */
+	CHECK(load_pubkey(dir, "    cert: ee.pem\n    key: ee.key\n    ca: ca.pem\n", &c, &n,
+			  err) == 0 && n == 1);
+	config_conn_free(c, n);
+
+	static const struct {
+		const char *files, *want;
+	} bad[] = {
+		{"    cert: ee.pem\n    key: ee.key\n", "t.yaml:3:5: connections[0].ca: missing "
+						       "required field: needed with auth: pubkey"},
+		{"    cert: nosuch.pem\n    key: ee.key\n    ca: ca.pem\n",
+		 "t.yaml:8:11: connections[0].cert: "},
+		{"    cert: ee.pem\n    key: ee.pem\n    ca: ca.pem\n",
+		 "t.yaml:9:10: connections[0].key: "},
+		{"    cert: ee.pem\n    key: ee.key\n    ca: ee.pem\n",
+		 "t.yaml:10:9: connections[0].ca: "},
+		{"    cert: ee.pem\n    key: wrong.key\n    ca: ca.pem\n",
+		 "t.yaml:8:11: connections[0].cert: the key does not belong to the certificate"},
+		{"    cert: ca.pem\n    key: ee.key\n    ca: ca.pem\n    intermediates: [a]\n",
+		 "t.yaml:11:20: connections[0].intermediates: expected the path of a PEM file"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK(load_pubkey(dir, bad[i].files, &c, &n, err) == -1 && c == NULL);
+		bool ok = strncmp(err, dir, strlen(dir)) == 0 &&
+			  strncmp(err + strlen(dir) + 1, bad[i].want, strlen(bad[i].want)) == 0;
+		CHECK(ok);
+		if (!ok)
+			fprintf(stderr, "  pubkey case %zu: got '%s'\n  wanted '%s...'\n", i, err,
+				bad[i].want);
+	}
+	/* the file that failed is named */
+	CHECK(load_pubkey(dir, bad[1].files, &c, &n, err) == -1 &&
+	      strstr(err, "nosuch.pem: cannot open") != NULL);
+	CHECK(load_pubkey(dir, bad[3].files, &c, &n, err) == -1 &&
+	      strstr(err, "ee.pem: certificate 1 is not a CA") != NULL);
+}
+
 int main(void)
 {
 	test_good();
 	test_bad();
+	test_ids();
+	test_pubkey();
+	cg_cleanup();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures != 0;
 }

@@ -6,12 +6,16 @@
  * retransmission and duplicate requests; and a hostile peer (every
  * truncation, byte flips, wrong SPIs, a wrong PSK, no proposal) is dropped or
  * answered with the right notify, never crashes (run under ASan/UBSan).
+ * With certificates (ECDSA, RSA; made at test time by cert_gen.c) they
+ * authenticate each other; a certificate from another CA or one that does not
+ * hold the peer's ID is refused with AUTHENTICATION_FAILED, counted.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cert_gen.h"
 #include "check.h"
 #include "ike_msg.h"
 #include "ike_msg_build.h"
@@ -547,6 +551,85 @@ static void test_prop_parse(void)
 	CHECK(ike_prop_parse("", true, &p, err, sizeof(err)) == -1);
 }
 
+struct certs {
+	EVP_PKEY *ca_key, *ki, *kr;
+	X509 *ca, *xi, *xr;
+	struct ike_cred *i, *r;
+};
+
+/* A CA (P-256) and the two SAs' certificates with keys of kind, for the
+ * connections' IDs i.test / r.test; the responder trusts trust_r (NULL: the CA). */
+static bool certs_make(struct certs *c, const char *kind, const char *san_i, X509 *trust_r)
+{
+	memset(c, 0, sizeof(*c));
+	c->ca_key = cg_key("P-256");
+	c->ki = cg_key(kind);
+	c->kr = cg_key(kind);
+	c->ca = cg_cert(c->ca_key, "Test CA", NULL, NULL, NULL, -3600, 3600, true);
+	c->xi = cg_cert(c->ki, "i.test", san_i, c->ca, c->ca_key, -3600, 3600, false);
+	c->xr = cg_cert(c->kr, "r.test", "DNS:r.test", c->ca, c->ca_key, -3600, 3600, false);
+	c->i = cg_cred("i", c->xi, c->ki, c->ca, NULL);
+	c->r = cg_cred("r", c->xr, c->kr, trust_r != NULL ? trust_r : c->ca, NULL);
+	return c->i != NULL && c->r != NULL;
+}
+
+/* Both SAs with these credentials (NULL: the PSK); true when both reach ESTABLISHED. */
+static bool cred_pair(struct pair *p, const struct ike_cred *i, const struct ike_cred *r)
+{
+	struct ike_sa_cfg ci = conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+	struct ike_sa_cfg cr = conn(false, "aes128gcm16-prfsha256-x25519", "aes128gcm16");
+
+	ci.cred = i;
+	cr.cred = r;
+	pair_init(p, ci, cr);
+	return run(p);
+}
+
+static void test_certs(void)
+{
+	static const char *const kinds[] = {"P-256", "P-384", "rsa"};
+	struct certs c;
+	struct pair p;
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		CHECK(certs_make(&c, kinds[k], "DNS:i.test", NULL));
+		bool ok = cred_pair(&p, c.i, c.r);
+		CHECK(ok);
+		if (!ok)
+			fprintf(stderr, "  certificates %s\n", kinds[k]);
+		else
+			check_children(&p, false);
+		pair_free(&p);
+	}
+	/* the initiator's certificate does not hold its ID */
+	CHECK(certs_make(&c, "P-256", "DNS:mallory.test", NULL));
+	CHECK(!cred_pair(&p, c.i, c.r));
+	CHECK(p.r != NULL && ike_sa_drops(p.r)[IKE_SA_DROP_AUTH_FAILED] == 1);
+	CHECK(ike_sa_state(p.i) == IKE_SA_DEAD && ike_sa_drops(p.i)[IKE_SA_DROP_AUTH_FAILED] == 1);
+	pair_free(&p);
+	/* the responder trusts another CA only */
+	EVP_PKEY *other_key = cg_key("P-256");
+	CHECK(certs_make(&c, "P-256", "DNS:i.test",
+			 cg_cert(other_key, "Other CA", NULL, NULL, NULL, -3600, 3600, true)));
+	CHECK(!cred_pair(&p, c.i, c.r));
+	CHECK(p.r != NULL && ike_sa_drops(p.r)[IKE_SA_DROP_AUTH_FAILED] == 1);
+	pair_free(&p);
+	/* the initiator's certificate comes from an intermediate CA that it sends
+	 * along (a second CERT payload); the responder trusts only the root */
+	CHECK(certs_make(&c, "P-256", "DNS:i.test", NULL));
+	EVP_PKEY *sub_key = cg_key("P-384");
+	X509 *sub = cg_cert(sub_key, "Sub CA", NULL, c.ca, c.ca_key, -3600, 3600, true);
+	X509 *leaf = cg_cert(c.ki, "i.test", "DNS:i.test", sub, sub_key, -3600, 3600, false);
+	struct ike_cred *via = cg_cred("via", leaf, c.ki, c.ca, sub);
+	CHECK(via != NULL && cred_pair(&p, via, c.r));
+	pair_free(&p);
+	/* a PSK initiator and a certificate responder do not mix */
+	CHECK(!cred_pair(&p, NULL, c.r));
+	CHECK(p.r != NULL && ike_sa_drops(p.r)[IKE_SA_DROP_AUTH_FAILED] == 1);
+	pair_free(&p);
+	cg_cleanup();
+}
+
 int main(int argc, char **argv)
 {
 	(void)argv;
@@ -566,6 +649,7 @@ int main(int argc, char **argv)
 	test_new_child();
 	test_cookie();
 	test_mutations();
+	test_certs();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures != 0;
 }
