@@ -221,9 +221,13 @@ int ctl_request(struct ctl_client *c, enum ctl_op op, const void *body, uint32_t
 	buf = malloc(CTL_MSG_MAX);
 	if (buf == NULL)
 		return fail(c, "out of memory");
-	n = recv_reply(c, buf, CTL_MSG_MAX);
-	if (n < 0 || check_frame(c, buf, n, &r) < 0)
-		goto out;
+	/* A reply to an earlier request that timed out may still come first:
+	 * it answers nothing we wait for now. */
+	do {
+		n = recv_reply(c, buf, CTL_MSG_MAX);
+		if (n < 0 || check_frame(c, buf, n, &r) < 0)
+			goto out;
+	} while ((int32_t)(c->seq - r.hdr.seq) > 0);
 	if (r.hdr.op != op || r.hdr.seq != c->seq) {
 		fail(c, "malformed reply: op %u seq %u, expected op %u seq %u", r.hdr.op, r.hdr.seq,
 		     (unsigned)op, c->seq);

@@ -130,6 +130,9 @@ static struct {
 	uint32_t ev_cursor;  /* the data plane's next event number */
 	uint64_t ev_at;      /* when to read them next */
 	bool have_traps;
+	/* Whether anything wants the data plane's events (traps, volume limits):
+	 * reading them blocks while secgw-dp stalls, so only then. */
+	bool want_events;
 	struct iked_ctl ctlsock; /* secgwctl ike ... */
 	bool have_ctlsock;
 	bool events_ok;      /* the last read of them worked */
@@ -697,7 +700,7 @@ static void events_due(uint64_t now)
 	static struct ctl_event ev[CTL_EVENTS_PAGE];
 	bool was_ok = g.events_ok;
 
-	if (!g.have_ctl || now < g.ev_at)
+	if (!g.want_events || now < g.ev_at)
 		return;
 	g.ev_at = now + EVENTS_MS;
 	int n = ctl_events(&g.ctl, &g.ev_cursor, ev);
@@ -864,7 +867,7 @@ static void loop(uint64_t until)
 		if (until == 0) {
 			retry_due(now);
 			events_due(now);
-			if (g.have_ctl && g.ev_at < next)
+			if (g.want_events && g.ev_at < next)
 				next = g.ev_at;
 		}
 		int timeout = next == UINT64_MAX ? 1000 : next <= now ? 0 : (int)(next - now);
@@ -994,6 +997,11 @@ int main(int argc, char **argv)
 		g.have_traps = false;
 	}
 	g.have_traps &= g.have_ctl;
+	g.want_events = g.have_traps;
+	for (size_t i = 0; i < g.n_conns; i++)
+		g.want_events |= g.conns[i].child_life.soft_bytes != 0 ||
+				 g.conns[i].child_life.soft_packets != 0;
+	g.want_events &= g.have_ctl;
 	for (size_t i = 0; i < g.n_conns; i++)
 		if (g.conns[i].initiate)
 			initiate(&g.conns[i]);
