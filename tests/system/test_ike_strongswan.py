@@ -44,6 +44,7 @@ CHARON = "/usr/lib/ipsec/charon"
 
 SUITES = [
     ("aes128gcm16-prfsha256-x25519", "aes128gcm16"),
+    ("aes256-sha256-ecp256", "aes256-sha256"),
     ("aes128-sha256-modp2048", "aes128-sha256"),
 ]
 
@@ -269,7 +270,8 @@ def tshark_check(pcap):
     return [tuple(line.split("\t")) for line in out.stdout.splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize("ike,esp", SUITES, ids=["gcm-x25519", "cbc-sha256-modp2048"])
+@pytest.mark.parametrize("ike,esp", SUITES, ids=["gcm-x25519", "cbc256-sha256-ecp256",
+                                                  "cbc-sha256-modp2048"])
 @pytest.mark.parametrize("we_initiate", [True, False], ids=["sg-initiator", "sg-responder"])
 def test_ike_strongswan(build, tmp_path, ike, esp, we_initiate):
     with Lab("ike") as lab:
@@ -320,9 +322,9 @@ def test_ike_strongswan(build, tmp_path, ike, esp, we_initiate):
         mine_i = ours["encr_out"] if we_initiate else ours["encr_in"]
         mine_r = ours["encr_in"] if we_initiate else ours["encr_out"]
         assert mine_i == enc_i and mine_r == enc_r
-        if esp == "aes128-sha256":
+        if esp.endswith("-sha256"):
             int_i, int_r = theirs["integrity_initiator"], theirs["integrity_responder"]
-            assert len(int_i) == 32
+            assert len(int_i) == 32 and len(enc_i) == (32 if esp.startswith("aes256") else 16)
             assert (ours["integ_out"] if we_initiate else ours["integ_in"]) == int_i
             assert (ours["integ_in"] if we_initiate else ours["integ_out"]) == int_r
         else:
