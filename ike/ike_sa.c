@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include "ike_msg_be.h"
+#include "ike_msg_bld.h"
 #include "ike_natt.h"
 #include "ike_sa_frag.h"
 #include "ike_sa_int.h"
@@ -236,6 +237,20 @@ uint64_t ike_sa_next_timer(const struct ike_sa *sa)
 	return sa->req_pending ? sa->retx_at : ike_sa_dpd_next(sa);
 }
 
+/* §2.5: an authenticated request with a payload we do not know marked
+ * critical is rejected with UNSUPPORTED_CRITICAL_PAYLOAD naming its type. */
+static int answer_critical(struct ike_sa *sa, uint8_t exch, uint32_t msg_id, struct ike_dgram *out)
+{
+	uint8_t chain[32], type = sa->m.bad_type;
+	struct ike_build b;
+
+	ike_build_init_chain(&b, chain, sizeof(chain));
+	ike_build_notify(&b, &(struct ike_notify){.type = IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD,
+						  .data = {&type, 1}});
+	ike_sa_log(sa, 1, "request %u refused: unsupported critical payload %u", msg_id, type);
+	return ike_sa_send_sealed(sa, &b, exch, true, msg_id, 0, out);
+}
+
 /* A request from the peer: window 1, so only peer_next is new and only
  * peer_next - 1 (answered from the cache) is a retransmission. */
 static int input_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t src_ip,
@@ -279,7 +294,10 @@ static int input_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint
 	default:
 		return ike_sa_drop(sa, IKE_SA_DROP_UNEXPECTED);
 	}
+	uint8_t exch = sa->m.hdr.exchange;
 	int rc = ike_sa_open(sa, msg, len);
+	if (rc == IKE_SA_OPEN_CRITICAL)
+		return answer_critical(sa, exch, id, out);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0; /* a fragment kept: the rest is to come */
 	/* §2.23: the peer may float (NAT) once a message authenticates. */
@@ -324,7 +342,20 @@ int ike_sa_input(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t src
 	if (sa->state == IKE_SA_DEAD)
 		return ike_sa_drop(sa, IKE_SA_DROP_UNEXPECTED);
 	sa->now = now_ms;
-	if (len > IKE_MSG_BUF_MAX || ike_msg_decode(msg, len, &sa->m) != IKE_MSG_E_OK)
+	enum ike_msg_err e = len > IKE_MSG_BUF_MAX ? IKE_MSG_E_BAD_LENGTH
+						   : ike_msg_decode(msg, len, &sa->m);
+	if (e == IKE_MSG_E_UNSUPPORTED_CRITICAL && sa->role == IKE_ROLE_RESPONDER &&
+	    sa->state == IKE_SA_IDLE && sa->m.hdr.exchange == IKE_EXCH_SA_INIT &&
+	    sa->m.hdr.rspi == 0 && sa->m.hdr.msg_id == 0 &&
+	    (sa->m.hdr.flags & (IKE_FLAG_RESPONSE | IKE_FLAG_INITIATOR)) == IKE_FLAG_INITIATOR) {
+		/* §2.5, in the clear as the request came */
+		uint8_t type = sa->m.bad_type;
+
+		sa->spi_i = sa->m.hdr.ispi;
+		return ike_init_refuse(sa, IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD, &type, 1,
+				       IKE_SA_DROP_CRITICAL, out);
+	}
+	if (e != IKE_MSG_E_OK)
 		return ike_sa_drop(sa, IKE_SA_DROP_MALFORMED);
 	const struct ike_hdr *h = &sa->m.hdr;
 	bool response = (h->flags & IKE_FLAG_RESPONSE) != 0;

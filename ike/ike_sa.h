@@ -129,6 +129,7 @@ enum ike_sa_state {
 /* Why a datagram was dropped or an exchange failed: one counter each. */
 #define IKE_SA_DROPS(X)                                                                    \
 	X(MALFORMED, "malformed")               /* the codec refused it */                 \
+	X(CRITICAL, "unsupported_critical_payload") /* answered with the notify (§2.5) */ \
 	X(WRONG_SPI, "wrong_spi")                                                          \
 	X(WRONG_FLAGS, "wrong_flags")           /* I/R bits do not fit our roles */         \
 	X(UNEXPECTED, "unexpected_exchange")    /* exchange not valid in this state */     \

@@ -233,11 +233,7 @@ static int rx_complete(struct ike_sa *sa, struct frag_rx *rx)
 	rx_reset(rx);
 	sa->frag->reasm++;
 	ike_sa_log(sa, 2, "message %u reassembled: %zu octets", sa->m.hdr.msg_id, len);
-	if (ike_msg_decode_inner(&sa->m, sa->plain, len, first_np) != IKE_MSG_E_OK) {
-		OPENSSL_cleanse(sa->plain, len);
-		return ike_sa_drop(sa, IKE_SA_DROP_MALFORMED);
-	}
-	return 0;
+	return ike_sa_decode_inner(sa, len, first_np);
 }
 
 int ike_frag_open(struct ike_sa *sa, const uint8_t *msg, size_t len, const struct ike_pld *skf)

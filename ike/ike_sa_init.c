@@ -128,10 +128,10 @@ int ike_init_start(struct ike_sa *sa, uint64_t now, struct ike_dgram *out)
 	return build_request(sa, now, out);
 }
 
-/* A one-notify answer to an IKE_SA_INIT we refuse; we keep no state (§2.6's
- * spirit: the responder commits nothing before the initiator proves itself). */
-static int refuse(struct ike_sa *sa, uint16_t type, const uint8_t *data, size_t data_len,
-		  enum ike_sa_drop why, struct ike_dgram *out)
+/* No state kept (§2.6's spirit: the responder commits nothing before the
+ * initiator proves itself). */
+int ike_init_refuse(struct ike_sa *sa, uint16_t type, const uint8_t *data, size_t data_len,
+		    enum ike_sa_drop why, struct ike_dgram *out)
 {
 	uint8_t msg[256];
 	struct ike_build b;
@@ -232,10 +232,11 @@ int ike_init_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t
 	}
 	if (ike_props_select(&sa->m, sap->u.sa.first, sap->u.sa.n, IKE_PROTO_IKE, sa->cfg.ike,
 			     sa->cfg.n_ike, &chosen, &peer) < 0)
-		return refuse(sa, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0, IKE_SA_DROP_NO_PROPOSAL, out);
+		return ike_init_refuse(sa, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0, IKE_SA_DROP_NO_PROPOSAL,
+				       out);
 	if (kep->u.ke.group != chosen.dh) {
 		ike_put16(grp, chosen.dh);
-		return refuse(sa, IKE_N_INVALID_KE_PAYLOAD, grp, 2, IKE_SA_DROP_INVALID_KE, out);
+		return ike_init_refuse(sa, IKE_N_INVALID_KE_PAYLOAD, grp, 2, IKE_SA_DROP_INVALID_KE, out);
 	}
 	set_suite(sa, &chosen);
 	check_natd(sa, src_ip, src_port, dst_port);

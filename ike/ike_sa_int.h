@@ -157,10 +157,19 @@ int ike_sa_seal(struct ike_sa *sa, const struct ike_hdr *h, const uint8_t *inner
  * decrypt it with the peer's keys and decode the inner chain into sa->m.  An
  * SKF fragment goes to ike_frag_open(): 1 while the message is incomplete. */
 int ike_sa_open(struct ike_sa *sa, const uint8_t *msg, size_t len);
+/* Decode sa->plain[0..plain_len), an authenticated inner chain, into sa->m: 0,
+ * -1 (malformed, counted) or IKE_SA_OPEN_CRITICAL: a payload type we do not
+ * know marked critical (counted), which a request is answered for (§2.5). */
+#define IKE_SA_OPEN_CRITICAL (-2)
+int ike_sa_decode_inner(struct ike_sa *sa, size_t plain_len, uint8_t first_np);
 
 /* ---- exchanges ---- */
 
 int ike_init_start(struct ike_sa *sa, uint64_t now, struct ike_dgram *out);
+/* A one-notify answer to an IKE_SA_INIT request we refuse, counted as why; the
+ * SA keeps no state and goes DEAD. */
+int ike_init_refuse(struct ike_sa *sa, uint16_t type, const uint8_t *data, size_t data_len,
+		    enum ike_sa_drop why, struct ike_dgram *out);
 int ike_init_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t src_ip,
 		     uint16_t src_port, uint16_t dst_port, struct ike_dgram *out);
 int ike_init_response(struct ike_sa *sa, const uint8_t *msg, size_t len, uint32_t src_ip,

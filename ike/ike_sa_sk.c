@@ -65,12 +65,20 @@ int ike_sa_open(struct ike_sa *sa, const uint8_t *msg, size_t len)
 		return ike_sa_drop(sa, IKE_SA_DROP_ICV);
 	if (rc != IKE_CRYPTO_OK)
 		return ike_sa_drop(sa, IKE_SA_DROP_INTERNAL);
-	if (ike_msg_decode_inner(&sa->m, sa->plain, plain_len, sk->u.sk.inner_np) !=
-	    IKE_MSG_E_OK) {
-		OPENSSL_cleanse(sa->plain, plain_len);
+	return ike_sa_decode_inner(sa, plain_len, sk->u.sk.inner_np);
+}
+
+int ike_sa_decode_inner(struct ike_sa *sa, size_t plain_len, uint8_t first_np)
+{
+	enum ike_msg_err e = ike_msg_decode_inner(&sa->m, sa->plain, plain_len, first_np);
+
+	if (e == IKE_MSG_E_OK)
+		return 0;
+	OPENSSL_cleanse(sa->plain, plain_len);
+	if (e != IKE_MSG_E_UNSUPPORTED_CRITICAL)
 		return ike_sa_drop(sa, IKE_SA_DROP_MALFORMED);
-	}
-	return 0;
+	ike_sa_drop(sa, IKE_SA_DROP_CRITICAL);
+	return IKE_SA_OPEN_CRITICAL;
 }
 
 /* Seal the chain in buf as a message of ours and send it as request/response. */

@@ -630,6 +630,85 @@ static void test_certs(void)
 	cg_cleanup();
 }
 
+/* The UNSUPPORTED_CRITICAL_PAYLOAD notify (type 1) in m, with the type it names; -1 if none. */
+static int critical_named(const struct ike_msg *m)
+{
+	const struct ike_pld *n = ike_msg_find_notify(m, IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD);
+
+	return n != NULL && n->u.notify.data.len == 1 ? n->u.notify.data.ptr[0] : -1;
+}
+
+/* §2.5: an unknown payload type marked critical makes the responder reject the
+ * request with UNSUPPORTED_CRITICAL_PAYLOAD naming the type, in the clear for
+ * IKE_SA_INIT and inside SK later (the IKE SA lives on); without the critical
+ * bit the payload is skipped. */
+static void test_unsupported_critical(void)
+{
+	static struct ike_dgram a, x, b, c;
+	struct ike_msg *m = calloc(1, sizeof(*m));
+
+	for (int critical = 1; critical >= 0 && m != NULL; critical--) {
+		struct pair p;
+
+		pair_init(&p, conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16"),
+			  conn(false, "aes128gcm16-prfsha256-x25519", "aes128gcm16"));
+		CHECK(ike_sa_start(p.i, 0, &a) == 1);
+		/* payload type 200 in front of the request's first payload */
+		x = a;
+		memcpy(x.buf, a.buf, 28);
+		x.buf[16] = 200;
+		x.buf[28] = a.buf[16];
+		x.buf[29] = critical ? 0x80 : 0;
+		x.buf[30] = 0;
+		x.buf[31] = 8;
+		memset(x.buf + 32, 0xab, 4);
+		memcpy(x.buf + 36, a.buf + 28, a.len - 28);
+		x.len = a.len + 8;
+		x.buf[27] = (uint8_t)x.len;
+		x.buf[26] = (uint8_t)(x.len >> 8);
+		CHECK(to_r(&p, &x, &b) == 1);
+		CHECK(ike_msg_decode(b.buf, b.len, m) == IKE_MSG_E_OK);
+		if (critical) {
+			CHECK(critical_named(m) == 200 && m->n_pld == 1 && m->hdr.rspi == 0);
+			CHECK(ike_sa_state(p.r) == IKE_SA_DEAD);
+			CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_CRITICAL] == 1);
+		} else {
+			CHECK(critical_named(m) == -1 && ike_msg_find(m, IKE_PLD_SA, NULL) != NULL);
+			CHECK(ike_sa_state(p.r) == IKE_SA_INIT_DONE);
+		}
+		pair_free(&p);
+	}
+
+	struct pair p;
+	uint8_t inner[8] = {0, 0x80, 0, 8, 1, 2, 3, 4};
+	struct ike_hdr h;
+
+	pair_init(&p, conn(true, "aes128gcm16-prfsha256-x25519", "aes128gcm16"),
+		  conn(false, "aes128gcm16-prfsha256-x25519", "aes128gcm16"));
+	CHECK(run(&p));
+	/* an INFORMATIONAL request of the initiator's holding only payload 201, critical */
+	ike_sa_hdr(p.i, IKE_EXCH_INFORMATIONAL, false, p.i->req_next, &h);
+	CHECK(ike_sa_seal(p.i, &h, inner, sizeof(inner), 201, 0, 0, x.buf, sizeof(x.buf), &x.len) ==
+	      0);
+	p.i->req_next++;
+	CHECK(ike_sa_input(p.r, x.buf, x.len, p.ci.local_ip, 500, 500, 0, &b) == 1);
+	CHECK(ike_sa_drops(p.r)[IKE_SA_DROP_CRITICAL] == 1);
+	/* the answer is ours to open: SK{N(UNSUPPORTED_CRITICAL_PAYLOAD, 201)} */
+	CHECK(ike_msg_decode(b.buf, b.len, &p.i->m) == IKE_MSG_E_OK);
+	CHECK(p.i->m.hdr.msg_id == h.msg_id && (p.i->m.hdr.flags & IKE_FLAG_RESPONSE) != 0);
+	CHECK(ike_sa_open(p.i, b.buf, b.len) == 0 && critical_named(&p.i->m) == 201);
+	/* the request again: the same answer from the cache */
+	CHECK(ike_sa_input(p.r, x.buf, x.len, p.ci.local_ip, 500, 500, 0, &c) == 1);
+	CHECK(c.len == b.len && memcmp(c.buf, b.buf, b.len) == 0);
+	/* the IKE SA goes on: a Delete round trip with the next message IDs */
+	CHECK(ike_sa_state(p.r) == IKE_SA_ESTABLISHED);
+	CHECK(ike_sa_delete(p.i, 0, &a) == 1);
+	CHECK(to_r(&p, &a, &b) == 1 && ike_sa_state(p.r) == IKE_SA_DEAD);
+	CHECK(to_i(&p, &b, &c) == 0 && ike_sa_state(p.i) == IKE_SA_DEAD);
+	pair_free(&p);
+	free(m);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argv;
@@ -650,6 +729,7 @@ int main(int argc, char **argv)
 	test_cookie();
 	test_mutations();
 	test_certs();
+	test_unsupported_critical();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures != 0;
 }
