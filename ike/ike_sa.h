@@ -216,6 +216,13 @@ int ike_sa_delete(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out);
  * outstanding (try again later).
  */
 int ike_sa_rekey_child(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out);
+/*
+ * A new Child SA on an IKE SA that has none (the peer deleted it, or it
+ * expired): CREATE_CHILD_SA without REKEY_SA for the configured selectors
+ * (§1.3.1); once answered, ike_sa_child() is the new one.  Returns 1 (out
+ * filled), or -1 when the IKE SA has a Child SA or a request outstanding.
+ */
+int ike_sa_create_child(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out);
 /* The Child SA being replaced while a rekey (ours or the peer's) finishes, else NULL. */
 const struct ike_child_sa *ike_sa_old_child(const struct ike_sa *sa);
 /* Whether the switch to ike_sa_child() is our rekey (true) or the peer's. */

@@ -222,8 +222,9 @@ int ike_child_request(struct ike_sa *sa, struct ike_dgram *out)
 				  out);
 }
 
-/* Our CREATE_CHILD_SA request rekeying sa->child, with a KE of group when
- * the first ESP proposal asks for PFS (group 0: its own). */
+/* Our CREATE_CHILD_SA request rekeying sa->child, or making a new one when
+ * there is none, with a KE of group when the first ESP proposal asks for PFS
+ * (group 0: its own). */
 static int rekey_send(struct ike_sa *sa, uint16_t group, uint64_t now_ms, struct ike_dgram *out)
 {
 	uint8_t chain[IKE_MSG_BUF_MAX], spi[4], old[4];
@@ -244,25 +245,31 @@ static int rekey_send(struct ike_sa *sa, uint16_t group, uint64_t now_ms, struct
 	sa->rekey_spi_in = sa->child_spi_in;
 	sa->child_spi_in = cur_spi_in;
 	ike_put32(spi, sa->rekey_spi_in);
-	/* §1.3.3: REKEY_SA names the SPI we expect inbound on the old SA. */
-	ike_put32(old, sa->child.spi_in);
 	ike_build_init_chain(&b, chain, sizeof(chain));
-	ike_build_notify(&b, &(struct ike_notify){.proto = IKE_PROTO_ESP,
-						  .type = IKE_N_REKEY_SA,
-						  .spi = {old, 4}});
+	if (sa->has_child) {
+		/* §1.3.3: REKEY_SA names the SPI we expect inbound on the old SA. */
+		ike_put32(old, sa->child.spi_in);
+		ike_build_notify(&b, &(struct ike_notify){.proto = IKE_PROTO_ESP,
+							  .type = IKE_N_REKEY_SA,
+							  .spi = {old, 4}});
+	}
 	size_t n = ike_props_encode_spi(sa->cfg.esp, sa->cfg.n_esp, IKE_PROTO_ESP,
 					(struct ike_view){spi, 4}, true, p, xf, &n_xf);
 	ike_build_sa(&b, p, n, xf);
 	ike_build_nonce(&b, (struct ike_view){sa->ni, sa->ni_len});
 	if (group != 0)
 		ike_pfs_build_ke(&b, sa->dh);
-	/* The narrowed selectors of the SA we replace: the peer agreed to them. */
-	ike_ts_to_wire(&sa->child.ts_local, &tsi);
-	ike_ts_to_wire(&sa->child.ts_remote, &tsr);
+	/* The narrowed selectors of the SA we replace (the peer agreed to them),
+	 * else ours as in IKE_AUTH. */
+	ike_ts_to_wire(sa->has_child ? &sa->child.ts_local : &sa->cfg.local_ts, &tsi);
+	ike_ts_to_wire(sa->has_child ? &sa->child.ts_remote : &sa->cfg.remote_ts, &tsr);
 	ike_build_ts(&b, IKE_PLD_TSI, &tsi, 1);
 	ike_build_ts(&b, IKE_PLD_TSR, &tsr, 1);
-	ike_sa_log(sa, 1, "rekeying Child SA 0x%08x/0x%08x%s", sa->child.spi_in,
-		   sa->child.spi_out, group != 0 ? " with PFS" : "");
+	if (sa->has_child)
+		ike_sa_log(sa, 1, "rekeying Child SA 0x%08x/0x%08x%s", sa->child.spi_in,
+			   sa->child.spi_out, group != 0 ? " with PFS" : "");
+	else
+		ike_sa_log(sa, 1, "creating a Child SA%s", group != 0 ? " with PFS" : "");
 	int rc = ike_sa_send_sealed(sa, &b, IKE_EXCH_CREATE_CHILD_SA, false, sa->req_next, now_ms,
 				    out);
 	if (rc >= 0)
@@ -273,6 +280,15 @@ static int rekey_send(struct ike_sa *sa, uint16_t group, uint64_t now_ms, struct
 int ike_sa_rekey_child(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out)
 {
 	if (sa->state != IKE_SA_ESTABLISHED || !sa->has_child || sa->has_old || sa->has_coll ||
+	    sa->req_pending || sa->ike_rekeyed)
+		return -1;
+	sa->child_ke_retried = false;
+	return rekey_send(sa, 0, now_ms, out);
+}
+
+int ike_sa_create_child(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out)
+{
+	if (sa->state != IKE_SA_ESTABLISHED || sa->has_child || sa->has_old || sa->has_coll ||
 	    sa->req_pending || sa->ike_rekeyed)
 		return -1;
 	sa->child_ke_retried = false;
@@ -300,6 +316,7 @@ int ike_child_response(struct ike_sa *sa, uint64_t now, struct ike_dgram *out)
 		return ike_sa_drop(sa, IKE_SA_DROP_UNEXPECTED);
 	struct ike_child_sa old = sa->child;
 	uint32_t old_spi_in = sa->child_spi_in;
+	bool had = sa->has_child; /* else our request made a new Child SA */
 	const struct ike_pld *t = ike_msg_find_notify(&sa->m, IKE_N_TEMPORARY_FAILURE);
 	uint16_t want = ike_pfs_wanted(sa, sa->cfg.esp, sa->cfg.n_esp);
 	int rc = -1;
@@ -339,11 +356,17 @@ int ike_child_response(struct ike_sa *sa, uint64_t now, struct ike_dgram *out)
 	if (agreed < 0) {
 		sa->child = old;
 		sa->child_spi_in = old_spi_in;
-		sa->has_child = true;
+		sa->has_child = had;
 		ike_sa_log(sa, 1, "rekey failed: the answer is not acceptable");
 		goto fail;
 	}
 	ike_pfs_clear(sa);
+	if (!had) {
+		ike_sa_log(sa, 1, "new Child SA 0x%08x/0x%08x%s", sa->child.spi_in,
+			   sa->child.spi_out, sa->child.dh != 0 ? " (PFS)" : "");
+		rc = 0;
+		goto out;
+	}
 	if (sa->has_coll) {
 		rc = ike_child_collision(sa, &old, now, out);
 		goto out;

@@ -677,21 +677,33 @@ static void retry_due(uint64_t now)
 	}
 }
 
-/* An acquire from the data plane (start: trap): initiate unless the
- * connection already has an IKE SA, which then brings the Child SA. */
+/* An acquire from the data plane (start: trap): initiate, or, when the
+ * connection's IKE SA is up but lost its Child SA (the peer deleted it), ask
+ * it for a new one; an IKE SA still negotiating brings its Child SA itself. */
 static void acquire(const struct ctl_event *ev)
 {
+	static struct ike_dgram out;
 	const struct cfg_conn *c = iked_trap_match(g.conns, g.n_conns, ev);
 	char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
 
 	if (c == NULL)
 		return;
-	for (size_t i = 0; i < g.n_sas; i++)
-		if (g.sas[i].conn == c)
-			return;
-	logf_(1, "%s: acquire for %s -> %s (proto %u): initiating", c->ike.name,
-	      inet_ntop(AF_INET, ev->src, src, sizeof(src)),
-	      inet_ntop(AF_INET, ev->dst, dst, sizeof(dst)), ev->proto);
+	inet_ntop(AF_INET, ev->src, src, sizeof(src));
+	inet_ntop(AF_INET, ev->dst, dst, sizeof(dst));
+	for (size_t i = 0; i < g.n_sas; i++) {
+		struct entry *e = &g.sas[i];
+
+		if (e->conn != c)
+			continue;
+		if (ike_sa_create_child(e->sa, now_ms(), &out) == 1) {
+			logf_(1, "%s: acquire for %s -> %s (proto %u): new Child SA", c->ike.name,
+			      src, dst, ev->proto);
+			send_all(e, &out);
+		}
+		return;
+	}
+	logf_(1, "%s: acquire for %s -> %s (proto %u): initiating", c->ike.name, src, dst,
+	      ev->proto);
 	initiate(c);
 }
 

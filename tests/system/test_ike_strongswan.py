@@ -595,7 +595,9 @@ def test_start_trap_initiates_on_traffic(build, tmp_path):
     """start: trap: secgw-ike installs a trap policy in secgw-dp; the host's first
     packet for the remote network is dropped there (drop_policy_trap) and becomes an
     acquire event, secgw-ike initiates to strongSwan, and once the Child SA is in the
-    host's pings go through; the trap policy leaves with secgw-ike."""
+    host's pings go through.  When charon deletes the Child SA alone, the next packet
+    makes secgw-ike ask the same IKE SA for a new one.  The trap policy leaves with
+    secgw-ike."""
     with Lab("iketrap") as lab:
         sw_ns, host, gw, charon, sg = gateway_facing_charon(build, lab, tmp_path, "trap",
                                                             "trap")
@@ -619,6 +621,20 @@ def test_start_trap_initiates_on_traffic(build, tmp_path):
             assert p.returncode == 0 and " 0% packet loss" in p.stdout, p.stdout
             # one IKE SA: the Child SA's policies now win over the trap
             assert sg.logtext().count("initiating") == 1, sg.logtext()[-3000:]
+            # charon deletes the Child SA but keeps the IKE SA: the next packet is
+            # trapped again and the IKE SA gets a new Child SA (CREATE_CHILD_SA)
+            r = charon.swanctl("--terminate", "--child", "net", "--timeout", "10", check=False)
+            assert r.returncode == 0, r.stdout + r.stderr
+            sg.wait_for(r"peer deleted the Child SA", timeout=10)
+            wait_until(lambda: not gw.sa_list(), 5, "the Child SA to leave secgw-dp")
+            host.run(["ping", "-c", "1", "-W", "1", "10.99.7.1"], check=False)
+            sg.wait_for(r"sw: acquire for 10\.99\.6\.2 -> 10\.99\.7\.1 \(proto 1\): "
+                        r"new Child SA", timeout=5)
+            wait_until(lambda: sg.logtext().count("CHILD-KEYS") == 2, 10, "the new Child SA")
+            wait_installed(charon)
+            p = host.run(["ping", "-c", "5", "-i", "0.2", "-W", "2", "10.99.7.1"], check=False)
+            assert p.returncode == 0 and " 0% packet loss" in p.stdout, p.stdout
+            assert sg.logtext().count("initiating") == 1 and len(gw.sa_list()) == 2
             lab.stop(sg.proc)
             assert sg.proc.returncode == 0, sg.logtext()[-3000:]
             assert "ike-trap-sw" not in json_text(gw.ctl("policy", "list"))

@@ -630,6 +630,36 @@ static void test_certs(void)
 	cg_cleanup();
 }
 
+/* A Child SA lost on both sides (the peer deleted it) while the IKE SA lives:
+ * the initiator asks for a new one (CREATE_CHILD_SA without REKEY_SA), both
+ * agree on its keys, no old pair is left, and only then can it be rekeyed. */
+static void test_create_child(void)
+{
+	for (int by_i = 1; by_i >= 0; by_i--) {
+		struct pair p;
+		static struct ike_dgram a, b, c;
+
+		pair_init(&p, conn(true, "aes128gcm16-prfsha256-x25519", "aes128-sha256"),
+			  conn(false, "aes128gcm16-prfsha256-x25519", "aes128-sha256"));
+		CHECK(run(&p));
+		struct ike_sa *me = by_i ? p.i : p.r;
+		uint32_t had = ike_sa_child(me)->spi_in;
+		CHECK(ike_sa_create_child(me, 0, &a) == -1); /* it still has one */
+		p.i->has_child = p.r->has_child = false;
+		CHECK(ike_sa_rekey_child(me, 0, &a) == -1); /* nothing to rekey */
+		CHECK(ike_sa_create_child(me, 0, &a) == 1);
+		CHECK(ike_sa_create_child(me, 0, &b) == -1); /* one request at a time */
+		CHECK(deliver(&p, me, &a, &b) == 1);
+		CHECK(deliver(&p, me == p.i ? p.r : p.i, &b, &c) == 0); /* no Delete to send */
+		check_children(&p, false);
+		CHECK(ike_sa_child(me) != NULL && ike_sa_child(me)->spi_in != had);
+		CHECK(ike_sa_old_child(p.i) == NULL && ike_sa_old_child(p.r) == NULL);
+		CHECK(ike_sa_child_rekeys(p.i) == 0 && ike_sa_child_rekeys(p.r) == 0);
+		rekey_once(&p, me);
+		pair_free(&p);
+	}
+}
+
 /* The UNSUPPORTED_CRITICAL_PAYLOAD notify (type 1) in m, with the type it names; -1 if none. */
 static int critical_named(const struct ike_msg *m)
 {
@@ -730,6 +760,7 @@ int main(int argc, char **argv)
 	test_mutations();
 	test_certs();
 	test_unsupported_critical();
+	test_create_child();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures != 0;
 }
