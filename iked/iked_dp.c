@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Child SA -> secgw-dp SAs and policies (iked_dp.h). */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -123,25 +124,63 @@ int iked_ts_prefix(const struct ike_tsv *t, char *buf, size_t len)
 	return 0;
 }
 
+static bool full_ports(const struct ike_tsv *t)
+{
+	return t->port_lo == 0 && t->port_hi == 65535;
+}
+
+/* The protocol and port fields of a policy from the narrowed selectors
+ * (src_ts is the policy's source side): "" for any protocol, all ports. */
+static int l4_fields(const struct ike_tsv *src_ts, const struct ike_tsv *dst_ts, char *buf,
+		     size_t len, char err[CFG_ERR_MAX])
+{
+	uint8_t proto = src_ts->proto != 0 ? src_ts->proto : dst_ts->proto;
+	bool ports = proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP;
+
+	buf[0] = '\0';
+	if (src_ts->proto != 0 && dst_ts->proto != 0 && src_ts->proto != dst_ts->proto) {
+		snprintf(err, CFG_ERR_MAX, "traffic selectors of protocols %u and %u",
+			 src_ts->proto, dst_ts->proto);
+		return -1;
+	}
+	/* The SPD matches ports of TCP, UDP and SCTP only (ICMP type/code ranges
+	 * are not expressible): a narrower range elsewhere cannot be installed. */
+	if (!ports && (!full_ports(src_ts) || !full_ports(dst_ts))) {
+		snprintf(err, CFG_ERR_MAX, "port ranges with protocol %u are not supported", proto);
+		return -1;
+	}
+	if (proto != 0)
+		snprintf(buf, len, ", proto: %u", proto);
+	if (ports)
+		snprintf(buf + strlen(buf), len - strlen(buf), ", sport: \"%u-%u\", dport: \"%u-%u\"",
+			 src_ts->port_lo, src_ts->port_hi, dst_ts->port_lo, dst_ts->port_hi);
+	return 0;
+}
+
 int iked_child_to_policies(const struct ike_child_sa *c, struct cfg_policy *out,
 			   struct cfg_policy *in, char err[CFG_ERR_MAX])
 {
-	char local[48], remote[48], text[SNIPPET_MAX];
+	char local[48], remote[48], l4[96], text[SNIPPET_MAX];
 
 	if (iked_ts_prefix(&c->ts_local, local, sizeof(local)) < 0 ||
 	    iked_ts_prefix(&c->ts_remote, remote, sizeof(remote)) < 0) {
 		snprintf(err, CFG_ERR_MAX, "traffic selectors are not prefixes");
 		return -1;
 	}
-	/* Port and protocol selectors are not narrowed in this slice: whole ranges. */
-	snprintf(text, sizeof(text),
-		 "{name: ike-out-%08x, direction: out, src: %s, dst: %s, action: protect, sa: 0x%08x}",
-		 c->spi_out, local, remote, c->spi_out);
-	if (config_parse_policy(text, out, err) < 0)
+	if (l4_fields(&c->ts_local, &c->ts_remote, l4, sizeof(l4), err) < 0)
 		return -1;
 	snprintf(text, sizeof(text),
-		 "{name: ike-in-%08x, direction: in, src: %s, dst: %s, action: protect, sa: 0x%08x}",
-		 c->spi_in, remote, local, c->spi_in);
+		 "{name: ike-out-%08x, direction: out, src: %s, dst: %s%s, action: protect, "
+		 "sa: 0x%08x}",
+		 c->spi_out, local, remote, l4, c->spi_out);
+	if (config_parse_policy(text, out, err) < 0)
+		return -1;
+	if (l4_fields(&c->ts_remote, &c->ts_local, l4, sizeof(l4), err) < 0)
+		return -1;
+	snprintf(text, sizeof(text),
+		 "{name: ike-in-%08x, direction: in, src: %s, dst: %s%s, action: protect, "
+		 "sa: 0x%08x}",
+		 c->spi_in, remote, local, l4, c->spi_in);
 	return config_parse_policy(text, in, err);
 }
 

@@ -644,6 +644,28 @@ def test_start_trap_initiates_on_traffic(build, tmp_path):
             gw.stop()
 
 
+def test_narrowed_to_icmp_through_secgw_dp(build, tmp_path):
+    """charon offers only ICMP between the two networks: our selectors narrow to it
+    (§2.9) and secgw-dp's policies for the Child SA carry the protocol, so pings go
+    through and the host's UDP to the same address finds no policy (dropped and
+    counted), never leaving in the clear."""
+    with Lab("ikenarrow") as lab, ike_through_dp(
+            build, lab, tmp_path, "nw",
+            charon_child="local_ts = %s[icmp]\n remote_ts = %s[icmp]" % (NET_SW, NET_SG)
+    ) as (host, gw, charon, sg, first):
+        text = json_text(gw.ctl("policy", "list"))
+        assert text.count('"proto": "icmp"') == 2, text
+        sent, got, out = ping_far_host(host, 5, "0.2")
+        assert sent == got == 5, out
+        before = gw.stats()
+        host.run(["python3", "-c", "import socket; s = socket.socket(socket.AF_INET, "
+                  "socket.SOCK_DGRAM); [s.sendto(b'x', ('10.99.7.1', 9)) for _ in range(3)]"])
+        time.sleep(0.3)
+        d = gw.stats()
+        assert d.get("drop_no_policy", 0) - before.get("drop_no_policy", 0) == 3, d
+        assert d.get("out_protect", 0) == before.get("out_protect", 0), d
+
+
 def ike_ctl(build, sock_args, *args, check=True):
     """secgwctl ike ... against secgw-ike's control socket; --json list parsed."""
     import json

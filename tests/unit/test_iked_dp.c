@@ -6,6 +6,7 @@
  * `start: trap` connection an acquire event belongs to.
  */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -128,6 +129,34 @@ int main(void)
 	CHECK(iked_child_to_sas(&c, &life, &out, &in, err) == 0);
 	CHECK(out.life.soft_packets == 200 && out.life.hard_packets == 220);
 	CHECK(in.life.soft_packets == 200 && in.life.hard_packets == 220 && in.life.soft_bytes == 0);
+
+	CHECK(po.proto == -1 && po.sport_lo == 0 && po.sport_hi == 65535 && pi.dport_hi == 65535);
+
+	/* Narrowed to UDP ports: our ports are the outbound source ones, the
+	 * peer's the destination ones, and the other way round inbound. */
+	c.ts_local.proto = c.ts_remote.proto = IPPROTO_UDP;
+	c.ts_local.port_lo = 1000;
+	c.ts_local.port_hi = 2000;
+	c.ts_remote.port_lo = c.ts_remote.port_hi = 53;
+	CHECK(iked_child_to_policies(&c, &po, &pi, err) == 0);
+	CHECK(po.proto == IPPROTO_UDP && po.sport_lo == 1000 && po.sport_hi == 2000 &&
+	      po.dport_lo == 53 && po.dport_hi == 53);
+	CHECK(pi.proto == IPPROTO_UDP && pi.sport_lo == 53 && pi.sport_hi == 53 &&
+	      pi.dport_lo == 1000 && pi.dport_hi == 2000);
+	/* one side narrowed to a protocol, the other any: the protocol */
+	c.ts_local = (struct ike_tsv){IPPROTO_ICMP, 0, 65535, 0x0a630600, 0x0a6306ff};
+	c.ts_remote.proto = 0;
+	c.ts_remote.port_lo = 0;
+	c.ts_remote.port_hi = 65535;
+	CHECK(iked_child_to_policies(&c, &po, &pi, err) == 0);
+	CHECK(po.proto == IPPROTO_ICMP && pi.proto == IPPROTO_ICMP && po.dport_hi == 65535);
+	/* what the SPD cannot hold: ICMP type ranges, two different protocols */
+	c.ts_local.port_hi = 8;
+	CHECK(iked_child_to_policies(&c, &po, &pi, err) == -1 && strstr(err, "port ranges"));
+	c.ts_local.port_hi = 65535;
+	c.ts_remote.proto = IPPROTO_UDP;
+	CHECK(iked_child_to_policies(&c, &po, &pi, err) == -1 && strstr(err, "protocols 1 and 17"));
+	c.ts_local.proto = c.ts_remote.proto = 0;
 
 	/* A range that is no prefix cannot become an SPD entry. */
 	c.ts_remote.end = 0x0a630780;
