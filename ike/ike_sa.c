@@ -186,6 +186,7 @@ int ike_sa_send_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint6
 	sa->req.len = len;
 	sa->req_id = ike_get32(msg + 20);
 	sa->req_pending = true;
+	sa->req_slot = sa->cur_slot;
 	sa->retx_n = 0;
 	sa->retx_at = now + sa->cfg.retx_base_ms;
 	return ike_sa_emit(sa, msg, len, out);
@@ -307,7 +308,7 @@ static int input_request(struct ike_sa *sa, const uint8_t *msg, size_t len, uint
 	if (sa->m.hdr.exchange == IKE_EXCH_AUTH)
 		return ike_auth_request(sa, out);
 	if (sa->m.hdr.exchange == IKE_EXCH_CREATE_CHILD_SA)
-		return ike_child_request(sa, out);
+		return ike_children_request(sa, out);
 	return ike_info_request(sa, out);
 }
 
@@ -330,9 +331,9 @@ static int input_response(struct ike_sa *sa, const uint8_t *msg, size_t len, uin
 	sa->req_pending = false;
 	sa->req_next++;
 	if (sa->state == IKE_SA_ESTABLISHED && sa->m.hdr.exchange == IKE_EXCH_CREATE_CHILD_SA)
-		return ike_child_response(sa, now, out);
+		return ike_children_response(sa, now, out);
 	if (sa->state == IKE_SA_ESTABLISHED)
-		return ike_info_response(sa);
+		return ike_children_info_response(sa);
 	return ike_auth_response(sa) < 0 ? -1 : 0;
 }
 

@@ -53,6 +53,8 @@ struct ike_idv {
 	uint8_t data[IKE_ID_MAX];
 };
 
+#define IKE_CHILDREN_MAX 8 /* Child SAs per IKE SA */
+
 /* An IPv4 traffic selector; addresses in host order, proto 0 = any. */
 struct ike_tsv {
 	uint8_t proto;
@@ -75,6 +77,10 @@ struct ike_sa_cfg {
 	struct ike_prop esp[IKE_CFG_MAX_PROPS];
 	size_t n_esp;
 	struct ike_tsv local_ts, remote_ts;
+	/* Further Child SAs of the connection (ike_sa_children.c): their
+	 * selectors, after the first's in local_ts/remote_ts. */
+	struct ike_tsv more_local[IKE_CHILDREN_MAX - 1], more_remote[IKE_CHILDREN_MAX - 1];
+	size_t n_more;
 	uint32_t dpd_delay_s; /* liveness check after this idle time, 0 = off (ike_sa_dpd.c) */
 	uint32_t keepalive_s; /* NAT keepalive interval when behind a NAT, 0 = off */
 	/* RFC 7383: offer IKE fragmentation; when the peer does too, protected
@@ -229,6 +235,23 @@ const struct ike_child_sa *ike_sa_old_child(const struct ike_sa *sa);
 bool ike_sa_rekey_ours(const struct ike_sa *sa);
 /* Completed Child SA rekeys, by either side. */
 uint64_t ike_sa_child_rekeys(const struct ike_sa *sa);
+
+/*
+ * Several Child SAs per IKE SA (§1.3.1, ike_sa_children.c): Child SA i of
+ * IKE_CHILDREN_MAX, 0 being the one above (IKE_AUTH's).  The others come from
+ * the peer's CREATE_CHILD_SA without REKEY_SA whose selectors narrow into one
+ * of the connection's (cfg.more_*; at most one Child SA per configured pair),
+ * or from ike_sa_next_child().  Each rekeys on its own like the first.
+ */
+const struct ike_child_sa *ike_sa_child_n(const struct ike_sa *sa, size_t i);
+const struct ike_child_sa *ike_sa_old_child_n(const struct ike_sa *sa, size_t i);
+bool ike_sa_rekey_ours_n(const struct ike_sa *sa, size_t i);
+/* ike_sa_rekey_child() of Child SA i. */
+int ike_sa_rekey_child_n(struct ike_sa *sa, size_t i, uint64_t now_ms, struct ike_dgram *out);
+/* Initiator of the further configured Child SAs: CREATE_CHILD_SA for the next
+ * pair of cfg.more_* this IKE SA has not tried yet (one try each).  Returns 1
+ * (out filled), 0 when none is left, -1 when the SA is busy (later). */
+int ike_sa_next_child(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out);
 
 /*
  * Rekey the IKE SA (CREATE_CHILD_SA with an IKE proposal, §1.3.2, §2.18).

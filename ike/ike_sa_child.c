@@ -136,7 +136,7 @@ int ike_child_request(struct ike_sa *sa, struct ike_dgram *out)
 		return ike_child_refuse(sa, IKE_N_CHILD_SA_NOT_FOUND, NULL, 0, out);
 	}
 	/* §2.8.1: both of us rekey this Child SA; answer as usual, decide later. */
-	bool collide = rekey == 1 && sa->req_pending && sa->rekeying;
+	bool collide = rekey == 1 && sa->req_pending && sa->rekeying && sa->req_slot == sa->cur_slot;
 	if (busy(sa, collide)) {
 		sa->drops[IKE_SA_DROP_REKEY_COLLISION]++;
 		return ike_child_refuse(sa, IKE_N_TEMPORARY_FAILURE, NULL, 0, out);

@@ -26,7 +26,7 @@ int ike_info_request(struct ike_sa *sa, struct ike_dgram *out)
 			 * peer names its inbound SPIs, so after a rekey it can tell the
 			 * old Child SA from the new one. */
 			for (uint16_t i = 0; i < d->u.del.n_spi && i < 2; i++) {
-				if (!ike_child_peer_delete(sa, ike_get32(d->u.del.spis.ptr + 4u * i),
+				if (!ike_children_peer_delete(sa, ike_get32(d->u.del.spis.ptr + 4u * i),
 							   &ours))
 					continue;
 				ike_put32(spi, ours);

@@ -23,6 +23,17 @@ struct ike_stored {
 	uint8_t buf[IKE_MSG_BUF_MAX];
 };
 
+/* A Child SA beyond the first with its rekey state (ike_sa_children.c): it
+ * trades places with the first's fields (and the connection's selectors)
+ * while an exchange works on it, so the single-Child code serves all. */
+struct ike_child_slot {
+	struct ike_child_sa child, old_child;
+	uint32_t child_spi_in;
+	bool has_child, has_old, old_by_us, deleting_old;
+	uint8_t cfg_k; /* its selectors: 0 local_ts/remote_ts, k more_*[k - 1] */
+	struct ike_tsv local_ts, remote_ts;
+};
+
 struct ike_sa {
 	struct ike_sa_cfg cfg;
 	struct ike_env env;
@@ -84,6 +95,10 @@ struct ike_sa {
 	bool deleting_old;       /* our Delete of old_child is out */
 	uint32_t rekey_spi_in;   /* the inbound SPI our request offered */
 	uint64_t rekeys;         /* completed rekeys, either side */
+	struct ike_child_slot slots[IKE_CHILDREN_MAX - 1];
+	uint8_t cur_slot;        /* the Child SA in the fields above: 0 its own, i slots[i - 1] */
+	uint8_t req_slot;        /* ... when our outstanding request was sent */
+	uint32_t more_tried;     /* bit k: ike_sa_next_child() asked for more_*[k - 1] */
 
 	struct ike_frag *frag;   /* RFC 7383, once negotiated (ike_sa_frag.c) */
 	uint64_t now;            /* of the ike_sa_input() call being handled */
@@ -232,6 +247,16 @@ uint16_t ike_child_agree_resp(struct ike_sa *sa, const uint8_t spi[4], struct ik
 /* Initiator: the responder's choice must be one of ours, its selectors within
  * ours; keys derived into sa->child.  0 or -1 (counted). */
 int ike_child_agree_init(struct ike_sa *sa);
+
+/* ---- several Child SAs (ike_sa_children.c): the exchanges' entry points,
+ * which put the Child SA concerned in place and call those below ---- */
+
+int ike_children_request(struct ike_sa *sa, struct ike_dgram *out);
+int ike_children_response(struct ike_sa *sa, uint64_t now, struct ike_dgram *out);
+int ike_children_info_response(struct ike_sa *sa);
+bool ike_children_peer_delete(struct ike_sa *sa, uint32_t peer_spi, uint32_t *ours);
+/* The IKE SA's rekey hands its further Child SAs to the new one. */
+void ike_children_move(struct ike_sa *from, struct ike_sa *to);
 
 /* ---- CREATE_CHILD_SA (ike_sa_child.c) ---- */
 

@@ -91,6 +91,7 @@ static void move_child(struct ike_sa *from, struct ike_sa *to)
 	to->child_spi_in = from->child_spi_in;
 	to->has_child = from->has_child;
 	to->rekeys = from->rekeys;
+	ike_children_move(from, to);
 	from->has_child = false;
 	OPENSSL_cleanse(&from->child, sizeof(from->child));
 	from->ike_rekeyed = true;
