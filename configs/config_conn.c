@@ -35,8 +35,9 @@ static const char *const conn_keys[] = {
 	"name", "local_addr", "remote_addr", "local_id", "remote_id", "psk", "ike", "esp",
 	"local_ts", "remote_ts", "start", "dpd_delay", "keepalive", "rekey_time",
 	"fragmentation", "fragment_size", "retransmit_timeout", "retransmit_tries", "life_bytes",
-	"life_packets", "ike_rekey_time", "auth", "cert", "key", "ca", "intermediates", NULL,
+	"life_packets", "ike_rekey_time", "auth", "cert", "key", "ca", "intermediates", "children", NULL,
 };
+static const char *const child_keys[] = {"local_ts", "remote_ts", NULL};
 
 /* strongSwan's default life_* over rekey_*: 10 % (at least 1) for the rekey
  * to finish before the data plane refuses the old SA; 0 stays "no limit". */
@@ -164,6 +165,42 @@ static int read_ts(const struct cfg_obj *o, const char *key, struct ike_tsv *t)
 }
 
 /* A file named by key: as written, or relative to the config file's directory. */
+/* The connection's Child SAs: `children:`, a list of local_ts/remote_ts pairs,
+ * or local_ts/remote_ts of the connection itself (one Child SA). */
+static int read_children(const struct cfg_obj *o, struct ike_sa_cfg *k)
+{
+	const struct ynode *v = obj_get(o, "children");
+	char field[YPATH_MAX];
+
+	if (v == NULL)
+		return read_ts(o, "local_ts", &k->local_ts) < 0 ||
+				       read_ts(o, "remote_ts", &k->remote_ts) < 0
+			       ? -1
+			       : 0;
+	for (size_t i = 0; i < 2; i++)
+		if (obj_get(o, child_keys[i]) != NULL)
+			return obj_forbidden(o, child_keys[i], "with children");
+	if (v->kind != YNODE_LIST || v->n_kids == 0 || v->n_kids > IKE_CHILDREN_MAX)
+		return obj_fail(o, "children", "expected a list of 1..%d {local_ts, remote_ts}",
+				IKE_CHILDREN_MAX);
+	for (size_t i = 0; i < v->n_kids; i++) {
+		struct cfg_obj c;
+
+		obj_field(o, "children", field);
+		size_t l = strlen(field);
+		snprintf(field + l, sizeof(field) - l, "[%zu]", i);
+		if (v->kids[i]->kind != YNODE_MAP)
+			return cfg_fail(o->w, v->kids[i], field, "expected a mapping, got %s",
+					ynode_kind_name(v->kids[i]));
+		if (obj_open(o->w, v->kids[i], v->kids[i], field, child_keys, &c) < 0 ||
+		    read_ts(&c, "local_ts", i == 0 ? &k->local_ts : &k->more_local[i - 1]) < 0 ||
+		    read_ts(&c, "remote_ts", i == 0 ? &k->remote_ts : &k->more_remote[i - 1]) < 0)
+			return -1;
+	}
+	k->n_more = v->n_kids - 1;
+	return 0;
+}
+
 static int read_path(const struct cfg_walk *w, const struct cfg_obj *o, const char *key,
 		     char out[PATH_MAX_LEN])
 {
@@ -264,8 +301,7 @@ static int read_conn(struct cfg_walk *w, const struct ynode *item, size_t idx, s
 		return -1;
 	if (read_props(&o, "ike", false, k->ike, &k->n_ike) < 0 ||
 	    read_props(&o, "esp", true, k->esp, &k->n_esp) < 0 ||
-	    read_ts(&o, "local_ts", &k->local_ts) < 0 ||
-	    read_ts(&o, "remote_ts", &k->remote_ts) < 0 ||
+	    read_children(&o, k) < 0 ||
 	    obj_enum(&o, "start", starts, 3, &start) < 0)
 		return -1;
 	k->keepalive_s = 20;

@@ -58,6 +58,7 @@ static void test_good(void)
 	CHECK(k->retx_base_ms == IKE_RETX_BASE_MS && k->retx_tries == IKE_RETX_TRIES);
 	CHECK(c[0].child_life.soft_packets == 0 && c[0].child_life.hard_bytes == 0);
 	CHECK(c[0].ike_rekey_time == 14400);
+	CHECK(k->n_more == 0);
 	config_conn_free(c, n);
 
 	/* retransmission schedule and volume limits; hard limits 10 % (at least 1) above */
@@ -81,6 +82,22 @@ static void test_good(void)
 	if (n == 1) {
 		CHECK(c[0].ike.n_esp == 2 && c[0].ike.esp[0].dh == 19 && c[0].ike.esp[1].dh == 31);
 		CHECK(c[0].ike.esp[1].integ == 12 && c[0].ike_rekey_time == 600);
+	}
+	config_conn_free(c, n);
+
+	/* several Child SAs: the first pair in local_ts/remote_ts, the others in more_* */
+	const char *ts = strstr(GOOD, "    local_ts:");
+	snprintf(text, sizeof(text), "%.*s    children:\n"
+		 "      - {local_ts: 10.99.6.0/24, remote_ts: 10.99.7.0/24}\n"
+		 "      - {local_ts: 10.99.16.0/24, remote_ts: 10.99.17.0/25}\n"
+		 "    start: initiate\n", (int)(ts - GOOD), GOOD);
+	CHECK(config_conn_load_buffer("t.yaml", text, strlen(text), &c, &n, err) == 0 && n == 1);
+	if (n == 1) {
+		const struct ike_sa_cfg *m = &c[0].ike;
+		CHECK(m->n_more == 1 && m->local_ts.start == 0x0a630600 &&
+		      m->remote_ts.end == 0x0a6307ff);
+		CHECK(m->more_local[0].start == 0x0a631000 && m->more_local[0].end == 0x0a6310ff);
+		CHECK(m->more_remote[0].start == 0x0a631100 && m->more_remote[0].end == 0x0a63117f);
 	}
 	config_conn_free(c, n);
 
@@ -140,6 +157,22 @@ static void test_bad(void)
 		 "t.yaml:13:23: connections[0].retransmit_tries"},
 		{"    start: initiate\n", "    start: initiate\n    life_packets: -1\n",
 		 "t.yaml:13:"},
+		{"    local_ts: 10.99.6.0/24\n    remote_ts: 10.99.7.0/25\n",
+		 "    children: [{local_ts: 10.99.6.0/24, remote_ts: 10.99.7.0/24}, "
+		 "{local_ts: 10.99.16.0/24}]\n",
+		 "t.yaml:10:67: connections[0].children[1].remote_ts: missing required field"},
+		{"    local_ts: 10.99.6.0/24\n    remote_ts: 10.99.7.0/25\n",
+		 "    children: [{local_ts: 10.99.6.0/24, remote_ts: 10.99.7.0/24, x: 1}]\n",
+		 "t.yaml:10:66: connections[0].children[0].x: unknown field"},
+		{"    local_ts: 10.99.6.0/24\n    remote_ts: 10.99.7.0/25\n",
+		 "    local_ts: 10.99.6.0/24\n    children: [{local_ts: 10.99.6.0/24, "
+		 "remote_ts: 10.99.7.0/24}]\n",
+		 "t.yaml:10:15: connections[0].local_ts: not allowed with children"},
+		{"    local_ts: 10.99.6.0/24\n    remote_ts: 10.99.7.0/25\n", "    children: []\n",
+		 "t.yaml:10:15: connections[0].children: expected a list of 1..8"},
+		{"    local_ts: 10.99.6.0/24\n    remote_ts: 10.99.7.0/25\n",
+		 "    children: [{local_ts: 10.99.6.0/24, remote_ts: 10.99.7.1/24}]\n",
+		 "t.yaml:10:52: connections[0].children[0].remote_ts: host bits"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char text[2048], err[CFG_ERR_MAX];
