@@ -86,7 +86,6 @@ void iked_ctl_put_sa(struct iked_ctl_reply *r, const char *name, const struct ik
 {
 	const struct ike_suite *s = ike_sa_suite(sa);
 	struct ike_prop p = {s->encr, s->encr_key_bits, s->prf, s->integ, s->dh};
-	const struct ike_child_sa *c = ike_sa_child(sa);
 	struct ike_sa_info in;
 	char lip[INET_ADDRSTRLEN], rip[INET_ADDRSTRLEN], alg[96];
 
@@ -113,12 +112,17 @@ void iked_ctl_put_sa(struct iked_ctl_reply *r, const char *name, const struct ik
 			(unsigned long long)in.dpd_sent, in.frag ? "on" : "off",
 			(unsigned long long)in.frag_sent, (unsigned long long)in.frag_rcvd,
 			(unsigned long long)in.frag_reasm);
-	if (c == NULL)
-		return;
-	p = (struct ike_prop){c->encr, c->encr_key_bits, 0, c->integ, 0};
-	ike_prop_format(&p, alg, sizeof(alg));
-	iked_ctl_printf(r, "child name=%s spi_in=%08x spi_out=%08x esp_alg=%s udp_encap=%s\n",
-			name, c->spi_in, c->spi_out, alg, c->udp_encap ? "on" : "off");
+	for (size_t k = 0; k < IKE_CHILDREN_MAX; k++) {
+		const struct ike_child_sa *c = ike_sa_child_n(sa, k);
+
+		if (c == NULL)
+			continue;
+		p = (struct ike_prop){c->encr, c->encr_key_bits, 0, c->integ, 0};
+		ike_prop_format(&p, alg, sizeof(alg));
+		iked_ctl_printf(r,
+				"child name=%s spi_in=%08x spi_out=%08x esp_alg=%s udp_encap=%s\n",
+				name, c->spi_in, c->spi_out, alg, c->udp_encap ? "on" : "off");
+	}
 }
 
 int iked_ctl_open(struct iked_ctl *c, const char *path, char *err, size_t err_len)

@@ -96,9 +96,8 @@ struct sock {
 	bool relay;  /* the data plane's relay socket: ip and port come with each datagram */
 };
 
-struct entry {
-	struct ike_sa *sa;
-	const struct cfg_conn *conn;
+/* What one Child SA of an IKE SA (ike_sa_child_n) has in the data plane. */
+struct kid {
 	bool installed;
 	struct ike_child_sa child; /* what we installed, to remove it again */
 	/* Rekeying, make before break: the replaced Child SA stays installed
@@ -107,6 +106,12 @@ struct entry {
 	struct ike_child_sa old;
 	uint32_t prio_out, prio_in; /* of child's policies (switch_child) */
 	uint64_t rekey_at;         /* when we rekey child (ms), 0 never */
+};
+
+struct entry {
+	struct ike_sa *sa;
+	const struct cfg_conn *conn;
+	struct kid kids[IKE_CHILDREN_MAX];
 	uint64_t ike_rekey_at;     /* when we rekey the IKE SA (ms), 0 not armed */
 	enum ike_sa_state logged;
 	bool terminated;   /* by the operator: no retry */
@@ -262,33 +267,39 @@ static void log_child(const struct entry *e, const struct ike_child_sa *c)
 	fflush(stderr);
 }
 
-static void uninstall_old(struct entry *e)
+static void uninstall_old(struct entry *e, struct kid *d)
 {
-	if (!e->old_installed)
+	if (!d->old_installed)
 		return;
-	iked_dp_remove(g.have_ctl ? &g.ctl : NULL, &e->old);
+	iked_dp_remove(g.have_ctl ? &g.ctl : NULL, &d->old);
 	logf_(1, "%s: old Child SA removed: spi_in 0x%08x spi_out 0x%08x", e->conn->ike.name,
-	      e->old.spi_in, e->old.spi_out);
-	OPENSSL_cleanse(&e->old, sizeof(e->old));
-	e->old_installed = false;
+	      d->old.spi_in, d->old.spi_out);
+	OPENSSL_cleanse(&d->old, sizeof(d->old));
+	d->old_installed = false;
+}
+
+static void uninstall_kid(struct entry *e, struct kid *d)
+{
+	uninstall_old(e, d);
+	if (!d->installed)
+		return;
+	iked_dp_remove(g.have_ctl ? &g.ctl : NULL, &d->child);
+	logf_(1, "%s: Child SA removed: spi_in 0x%08x spi_out 0x%08x", e->conn->ike.name,
+	      d->child.spi_in, d->child.spi_out);
+	OPENSSL_cleanse(&d->child, sizeof(d->child));
+	d->installed = false;
 }
 
 static void uninstall(struct entry *e)
 {
-	uninstall_old(e);
-	if (!e->installed)
-		return;
-	iked_dp_remove(g.have_ctl ? &g.ctl : NULL, &e->child);
-	logf_(1, "%s: Child SA removed: spi_in 0x%08x spi_out 0x%08x", e->conn->ike.name,
-	      e->child.spi_in, e->child.spi_out);
-	OPENSSL_cleanse(&e->child, sizeof(e->child));
-	e->installed = false;
+	for (size_t k = 0; k < IKE_CHILDREN_MAX; k++)
+		uninstall_kid(e, &e->kids[k]);
 }
 
 /* A Child SA was installed: our rekey of it is due rekey_time from now. */
-static void arm_rekey(struct entry *e)
+static void arm_rekey(struct entry *e, struct kid *d)
 {
-	e->rekey_at = e->conn->rekey_time != 0 ? now_ms() + 1000ull * e->conn->rekey_time : 0;
+	d->rekey_at = e->conn->rekey_time != 0 ? now_ms() + 1000ull * e->conn->rekey_time : 0;
 }
 
 /*
@@ -302,57 +313,78 @@ static void arm_rekey(struct entry *e)
  * its new inbound SA is in), and only once the old one goes when the peer did
  * (its new inbound SA is in once our answer arrived; strongSwan does the same).
  */
-static void switch_child(struct entry *e, const struct ike_child_sa *c)
+static void switch_child(struct entry *e, size_t k, const struct ike_child_sa *c)
 {
 	char err[CFG_ERR_MAX];
-	bool ours = ike_sa_rekey_ours(e->sa);
-	uint32_t p_out = ours ? (e->prio_out > 1 ? e->prio_out - 1 : e->prio_out)
-			      : (e->prio_out < PRIO_MAX ? e->prio_out + 1 : e->prio_out);
-	uint32_t p_in = e->prio_in < PRIO_MAX ? e->prio_in + 1 : e->prio_in;
+	struct kid *d = &e->kids[k];
+	bool ours = ike_sa_rekey_ours_n(e->sa, k);
+	uint32_t p_out = ours ? (d->prio_out > 1 ? d->prio_out - 1 : d->prio_out)
+			      : (d->prio_out < PRIO_MAX ? d->prio_out + 1 : d->prio_out);
+	uint32_t p_in = d->prio_in < PRIO_MAX ? d->prio_in + 1 : d->prio_in;
 
-	uninstall_old(e); /* a previous switch left unfinished */
+	uninstall_old(e, d); /* a previous switch left unfinished */
 	if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, &e->conn->child_life, p_out, p_in, err,
 			    sizeof(err)) < 0) {
 		logf_(0, "%s: cannot install the rekeyed Child SA: %s", e->conn->ike.name, err);
 		return;
 	}
-	e->old = e->child;
-	e->old_installed = true;
-	e->child = *c;
-	e->prio_out = p_out;
-	e->prio_in = p_in;
+	d->old = d->child;
+	d->old_installed = true;
+	d->child = *c;
+	d->prio_out = p_out;
+	d->prio_in = p_in;
 	log_child(e, c);
-	arm_rekey(e);
+	arm_rekey(e, d);
 }
 
-/* After every event: install new Child SAs, remove lost ones, free dead SAs. */
-static void settle(struct entry *e)
+/* Child SA k of e into the data plane as the IKE SA has it now. */
+static void settle_kid(struct entry *e, size_t k)
 {
-	const struct ike_child_sa *c = ike_sa_child(e->sa);
+	const struct ike_child_sa *c = ike_sa_child_n(e->sa, k);
+	struct kid *d = &e->kids[k];
 	char err[CFG_ERR_MAX];
 
-	if (c != NULL && !e->installed) {
+	if (c != NULL && !d->installed) {
 		/* A newer IKE SA of the same connection replaces the older ones' children. */
-		for (size_t i = 0; i < g.n_sas; i++)
+		for (size_t i = 0; k == 0 && i < g.n_sas; i++)
 			if (&g.sas[i] != e && g.sas[i].conn == e->conn)
 				uninstall(&g.sas[i]);
 		if (iked_dp_install(g.have_ctl ? &g.ctl : NULL, c, &e->conn->child_life, POLICY_PRIO,
 				    POLICY_PRIO, err, sizeof(err)) < 0) {
 			logf_(0, "%s: cannot install the Child SA: %s", e->conn->ike.name, err);
 		} else {
-			e->child = *c;
-			e->installed = true;
-			e->prio_out = e->prio_in = POLICY_PRIO;
+			d->child = *c;
+			d->installed = true;
+			d->prio_out = d->prio_in = POLICY_PRIO;
 			log_child(e, c);
-			arm_rekey(e);
+			arm_rekey(e, d);
 		}
-	} else if (c != NULL && e->installed && c->spi_in != e->child.spi_in) {
-		switch_child(e, c);
-	} else if (c == NULL && e->installed) {
-		uninstall(e);
+	} else if (c != NULL && d->installed && c->spi_in != d->child.spi_in) {
+		switch_child(e, k, c);
+	} else if (c == NULL && d->installed) {
+		uninstall_kid(e, d);
 	}
-	if (e->old_installed && ike_sa_old_child(e->sa) == NULL)
-		uninstall_old(e);
+	if (d->old_installed && ike_sa_old_child_n(e->sa, k) == NULL)
+		uninstall_old(e, d);
+}
+
+/* As the IKE SA's initiator, ask for the connection's further Child SAs
+ * (children:) once the first is up, one at a time. */
+static void more_children(struct entry *e, uint64_t now)
+{
+	static struct ike_dgram out;
+
+	if (ike_sa_role(e->sa) == IKE_ROLE_INITIATOR && ike_sa_child(e->sa) != NULL &&
+	    ike_sa_next_child(e->sa, now, &out) == 1)
+		send_all(e, &out);
+}
+
+/* After every event: install new Child SAs, remove lost ones, free dead SAs. */
+static void settle(struct entry *e)
+{
+	for (size_t k = 0; k < IKE_CHILDREN_MAX; k++)
+		settle_kid(e, k);
+	more_children(e, now_ms());
 	if (e->ike_rekey_at == 0 && e->conn->ike_rekey_time != 0 &&
 	    ike_sa_state(e->sa) == IKE_SA_ESTABLISHED && !ike_sa_rekeyed(e->sa))
 		e->ike_rekey_at = now_ms() + 1000ull * e->conn->ike_rekey_time;
@@ -365,11 +397,15 @@ static void rekey_due(struct entry *e, uint64_t now)
 {
 	static struct ike_dgram out;
 
-	if (e->rekey_at == 0 || now < e->rekey_at || !e->installed)
-		return;
-	e->rekey_at = now + REKEY_RETRY_MS;
-	if (ike_sa_rekey_child(e->sa, now, &out) == 1)
-		send_all(e, &out);
+	for (size_t k = 0; k < IKE_CHILDREN_MAX; k++) {
+		struct kid *d = &e->kids[k];
+
+		if (d->rekey_at == 0 || now < d->rekey_at || !d->installed)
+			continue;
+		d->rekey_at = now + REKEY_RETRY_MS;
+		if (ike_sa_rekey_child_n(e->sa, k, now, &out) == 1)
+			send_all(e, &out);
+	}	more_children(e, now); /* one that found the SA busy */
 }
 
 /* The data plane's lifetime event for a half of a current Child SA
@@ -381,16 +417,19 @@ static void lifetime_event(const struct ctl_event *ev, uint64_t now)
 	bool in = ev->dir == CFG_DIR_IN;
 
 	for (size_t i = 0; i < g.n_sas; i++) {
-		struct entry *e = &g.sas[i];
+		for (size_t k = 0; k < IKE_CHILDREN_MAX; k++) {
+			struct entry *e = &g.sas[i];
+			struct kid *d = &e->kids[k];
 
-		if (!e->installed || ev->spi != (in ? e->child.spi_in : e->child.spi_out))
-			continue;
-		logf_(1, "%s: Child SA spi_%s 0x%08x reached its %s %s limit: rekeying",
-		      e->conn->ike.name, in ? "in" : "out", ev->spi,
-		      ev->kind == CTL_EV_SOFT_EXPIRE ? "soft" : "hard",
-		      limits[ev->limit <= CTL_LIMIT_SECONDS ? ev->limit : 0]);
-		e->rekey_at = now;
-		rekey_due(e, now);
+			if (!d->installed || ev->spi != (in ? d->child.spi_in : d->child.spi_out))
+				continue;
+			logf_(1, "%s: Child SA spi_%s 0x%08x reached its %s %s limit: rekeying",
+			      e->conn->ike.name, in ? "in" : "out", ev->spi,
+			      ev->kind == CTL_EV_SOFT_EXPIRE ? "soft" : "hard",
+			      limits[ev->limit <= CTL_LIMIT_SECONDS ? ev->limit : 0]);
+			d->rekey_at = now;
+			rekey_due(e, now);
+		}
 	}
 }
 
@@ -489,19 +528,10 @@ static void adopt_successors(struct entry *e)
 		      ike_sa_child(sa) != NULL ? "replaces" : "(no Child SA) rekeys",
 		      (unsigned long long)ike_sa_spi_i(e->sa),
 		      (unsigned long long)ike_sa_spi_r(e->sa));
-		if (ike_sa_child(sa) == NULL || !e->installed)
+		if (ike_sa_child(sa) == NULL)
 			continue;
-		n->installed = true;
-		n->child = e->child;
-		n->old_installed = e->old_installed;
-		n->old = e->old;
-		n->prio_out = e->prio_out;
-		n->prio_in = e->prio_in;
-		n->rekey_at = e->rekey_at;
-		e->installed = e->old_installed = false;
-		e->rekey_at = 0;
-		OPENSSL_cleanse(&e->child, sizeof(e->child));
-		OPENSSL_cleanse(&e->old, sizeof(e->old));
+		memcpy(n->kids, e->kids, sizeof(n->kids));
+		OPENSSL_cleanse(e->kids, sizeof(e->kids));
 	}
 	if (ike_sa_rekeyed(e->sa))
 		e->terminated = true; /* its death is not a connection failure */
@@ -870,8 +900,9 @@ static void loop(uint64_t until)
 			next = t < next ? t : next;
 			t = keepalive(e, now);
 			next = t < next ? t : next;
-			if (e->rekey_at != 0 && e->rekey_at < next)
-				next = e->rekey_at;
+			for (size_t k = 0; k < IKE_CHILDREN_MAX; k++)
+				if (e->kids[k].rekey_at != 0 && e->kids[k].rekey_at < next)
+					next = e->kids[k].rekey_at;
 			if (e->ike_rekey_at != 0 && e->ike_rekey_at < next)
 				next = e->ike_rekey_at;
 		}
