@@ -6,7 +6,7 @@ secgw-ike through secgw-dp (test_ike_strongswan.via_dp_lab): the connection's
 (IKE_AUTH with the first, then CREATE_CHILD_SA for the second, each rekeyed on
 its own every 4 s) or charon does (`swanctl --initiate` of each child: the
 second is its CREATE_CHILD_SA).  Both Child SAs are INSTALLED at charon and in
-secgw-dp (two SA pairs), `secgwctl ike list` shows two `child` lines, and the
+secgw-dp (two SA pairs), `secgwctl ike list` shows both Child SAs, and the
 host pings an address in each remote network (from one in each local one)
 without loss.
 """
@@ -114,7 +114,9 @@ def test_two_child_sas(build, tmp_path, initiator):
             listed = list_sas(charon)
             assert listed.count("ESTABLISHED") == 1, listed  # one IKE SA
             text = ike_ctl(build, ["-s", sock], "ike", "list").stdout
-            assert text.count("child name=sw") == 2, text
+            kids = re.findall(r"^sw\s+([0-9a-f]{8})\s+([0-9a-f]{8})\s", text, re.M)
+            assert len(kids) == 2, text
+            assert {int(x, 16) for k in kids for x in k} == set(gw.sa_list()), text
             results = [ping(host, src, dst, 25 if rekey else 5) for src, dst in ADDRS]
             log = sg.logtext()
             rekeys = log.count("Child SA rekeyed: ")
@@ -125,6 +127,8 @@ def test_two_child_sas(build, tmp_path, initiator):
             if rekey:
                 # each of the two rekeys on its own timer: at least one rekey of each
                 assert rekeys >= 2, log[-4000:]
+                for spi_in, _ in re.findall(KEYS, log)[:2]:
+                    assert "Child SA rekeyed: 0x%s/" % spi_in in log, (spi_in, log[-4000:])
                 wait_until(lambda: len(gw.sa_list()) == 4, 10, "old pairs removed")
                 assert list_sas(charon).count("INSTALLED") == 2
             if initiator == "charon":
