@@ -174,6 +174,14 @@ bool ike_children_peer_delete(struct ike_sa *sa, uint32_t peer_spi, uint32_t *ou
 	return ok;
 }
 
+bool ike_children_switching(const struct ike_sa *sa)
+{
+	for (size_t i = 1; i < IKE_CHILDREN_MAX; i++)
+		if (sa->slots[i - 1].has_old)
+			return true;
+	return sa->has_old;
+}
+
 void ike_children_move(struct ike_sa *from, struct ike_sa *to)
 {
 	memcpy(to->slots, from->slots, sizeof(to->slots));

@@ -255,6 +255,9 @@ int ike_children_request(struct ike_sa *sa, struct ike_dgram *out);
 int ike_children_response(struct ike_sa *sa, uint64_t now, struct ike_dgram *out);
 int ike_children_info_response(struct ike_sa *sa);
 bool ike_children_peer_delete(struct ike_sa *sa, uint32_t peer_spi, uint32_t *ours);
+/* Whether any Child SA is in a rekey's Delete phase (its old pair still held):
+ * the IKE SA is not rekeyed meanwhile. */
+bool ike_children_switching(const struct ike_sa *sa);
 /* The IKE SA's rekey hands its further Child SAs to the new one. */
 void ike_children_move(struct ike_sa *from, struct ike_sa *to);
 

@@ -133,8 +133,9 @@ static int send_request(struct ike_sa *sa, uint16_t group, uint64_t now, struct 
 
 int ike_sa_rekey_ike(struct ike_sa *sa, uint64_t now_ms, struct ike_dgram *out)
 {
-	if (sa->state != IKE_SA_ESTABLISHED || sa->req_pending || sa->has_old || sa->has_coll ||
-	    sa->ike_rekeyed || sa->deleting || sa->coll_ike != NULL || sa->redundant)
+	if (sa->state != IKE_SA_ESTABLISHED || sa->req_pending || ike_children_switching(sa) ||
+	    sa->has_coll || sa->ike_rekeyed || sa->deleting || sa->coll_ike != NULL ||
+	    sa->redundant)
 		return -1;
 	sa->ike_ke_retried = false;
 	return send_request(sa, sa->suite.dh, now_ms, out);
@@ -155,8 +156,8 @@ int ike_rekey_ike_request(struct ike_sa *sa, struct ike_dgram *out)
 	/* §2.8.2: both of us rekey the IKE SA; answer, decide when ours is answered. */
 	bool collide = sa->ike_rekeying && sa->req_pending;
 
-	if (sa->has_old || sa->has_coll || sa->rekeying || sa->deleting || sa->ike_rekeyed ||
-	    sa->coll_ike != NULL) {
+	if (ike_children_switching(sa) || sa->has_coll || sa->rekeying || sa->deleting ||
+	    sa->ike_rekeyed || sa->coll_ike != NULL) {
 		sa->drops[IKE_SA_DROP_REKEY_COLLISION]++;
 		return ike_child_refuse(sa, IKE_N_TEMPORARY_FAILURE, NULL, 0, out);
 	}

@@ -12,13 +12,12 @@ without loss.
 """
 import os
 import re
-import time
 
 import pytest
 
 from netns import Lab
 from test_ike_strongswan import (ID_SG, ID_SW, NET_SG, PSK, Charon, gateway_facing_charon,
-                                 ike_ctl, list_sas)
+                                 ike_ctl, list_sas, wait_until)
 
 IKE, ESP = "aes128gcm16-prfsha256-x25519", "aes128gcm16"
 # (ours, charon's): 10.99.6.0/25 <-> 10.99.7.0/25, 10.99.6.128/25 <-> 10.99.7.128/25
@@ -80,15 +79,6 @@ def ping(host, src, dst, count):
     m = re.search(r"(\d+) packets transmitted, (\d+) received", p.stdout)
     assert m, p.stdout
     return int(m.group(1)), int(m.group(2))
-
-
-def wait_until(cond, timeout, what):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if cond():
-            return
-        time.sleep(0.2)
-    pytest.fail("timed out waiting for " + what)
 
 
 @pytest.mark.parametrize("initiator", ["secgw", "charon"])

@@ -5,7 +5,8 @@
  * Child SA by CREATE_CHILD_SA after IKE_AUTH (from either end), both ends
  * hold both with mirrored keys and selectors; each rekeys on its own (make
  * before break) while the other stays untouched; a Delete of one leaves the
- * other; a Child SA beyond the configured pairs is refused NO_ADDITIONAL_SAS.
+ * other; a Child SA beyond the configured pairs is refused NO_ADDITIONAL_SAS;
+ * an IKE SA rekey carries both over.
  */
 #include <stdio.h>
 #include <string.h>
@@ -176,6 +177,32 @@ static void test_beyond_config(void)
 	}
 }
 
+/* An IKE SA rekey (§2.18) carries both Child SAs over unchanged. */
+static void test_ike_rekey(void)
+{
+	struct pair p;
+	static struct ike_dgram a, b, c;
+
+	two_pairs(&p, 1, 1, false);
+	next_child(&p, p.i);
+	struct ike_child_sa c1 = *ike_sa_child_n(p.i, 1);
+	CHECK(ike_sa_rekey_ike(p.i, 0, &a) == 1);
+	CHECK(to_r(&p, &a, &b) == 1);
+	CHECK(to_i(&p, &b, &c) == 1); /* out: the Delete of the old IKE SA */
+	struct ike_sa *ni = ike_sa_take_successor(p.i), *nr = ike_sa_take_successor(p.r);
+	CHECK(ni != NULL && nr != NULL);
+	if (ni != NULL && nr != NULL) {
+		const struct ike_child_sa *x = ike_sa_child_n(ni, 1), *y = ike_sa_child_n(nr, 1);
+		CHECK(x != NULL && y != NULL && x->spi_in == c1.spi_in && y->spi_out == c1.spi_in);
+		CHECK(x != NULL && key_eq(&x->encr_out, &c1.encr_out));
+		CHECK(ike_sa_child_n(ni, 0) != NULL && ike_sa_child_n(nr, 0) != NULL);
+		CHECK(ike_sa_child_n(p.i, 1) == NULL && ike_sa_child_n(p.r, 1) == NULL);
+	}
+	ike_sa_free(ni);
+	ike_sa_free(nr);
+	pair_free(&p);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argv;
@@ -183,6 +210,7 @@ int main(int argc, char **argv)
 	test_second_child();
 	test_delete_one();
 	test_beyond_config();
+	test_ike_rekey();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures != 0;
 }
