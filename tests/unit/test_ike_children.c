@@ -6,7 +6,8 @@
  * hold both with mirrored keys and selectors; each rekeys on its own (make
  * before break) while the other stays untouched; a Delete of one leaves the
  * other; a Child SA beyond the configured pairs is refused NO_ADDITIONAL_SAS;
- * an IKE SA rekey carries both over.
+ * simultaneous rekeys of one or of two Child SAs; an IKE SA rekey carries
+ * both over.
  */
 #include <stdio.h>
 #include <string.h>
@@ -177,6 +178,47 @@ static void test_beyond_config(void)
 	}
 }
 
+/* Both ends rekey at once: the same Child SA (second one) is a §2.8.1
+ * collision, resolved as for a single one (one new pair survives on both);
+ * different ones: each answers the other TEMPORARY_FAILURE (§2.25), nothing
+ * changes, and a retry works. */
+static void test_collisions(void)
+{
+	for (int same = 1; same >= 0; same--) {
+		struct pair p;
+		static struct ike_dgram ai, ar, ri, rr, di, dr, x, y;
+
+		two_pairs(&p, 1, 1, false);
+		next_child(&p, p.i);
+		uint32_t c0 = ike_sa_child_n(p.i, 0)->spi_in, c1 = ike_sa_child_n(p.i, 1)->spi_in;
+		CHECK(ike_sa_rekey_child_n(p.i, 1, 0, &ai) == 1);
+		CHECK(ike_sa_rekey_child_n(p.r, same ? 1 : 0, 0, &ar) == 1);
+		CHECK(to_r(&p, &ai, &ri) == 1); /* r answers i's request */
+		CHECK(to_i(&p, &ar, &rr) == 1); /* i answers r's */
+		if (same) {
+			/* each gets its answer: the Deletes of §2.8.1, then their answers */
+			CHECK(to_i(&p, &ri, &di) == 1);
+			CHECK(to_r(&p, &rr, &dr) == 1);
+			CHECK(to_r(&p, &di, &x) == 1);
+			CHECK(to_i(&p, &dr, &y) == 1);
+			CHECK(to_i(&p, &x, &ri) == 0);
+			CHECK(to_r(&p, &y, &rr) == 0);
+			CHECK(ike_sa_child_n(p.i, 1)->spi_in != c1);
+			CHECK(ike_sa_old_child_n(p.i, 1) == NULL && ike_sa_old_child_n(p.r, 1) == NULL);
+		} else {
+			CHECK(to_i(&p, &ri, &di) == -1); /* TEMPORARY_FAILURE */
+			CHECK(to_r(&p, &rr, &dr) == -1);
+			CHECK(ike_sa_child_n(p.i, 1)->spi_in == c1);
+			rekey_n(&p, p.r, 0);
+			rekey_n(&p, p.i, 1);
+		}
+		CHECK(ike_sa_child_n(p.i, 0)->spi_in != c0 || same);
+		check_child(&p, 0);
+		check_child(&p, 1);
+		pair_free(&p);
+	}
+}
+
 /* An IKE SA rekey (§2.18) carries both Child SAs over unchanged. */
 static void test_ike_rekey(void)
 {
@@ -211,6 +253,7 @@ int main(int argc, char **argv)
 	test_delete_one();
 	test_beyond_config();
 	test_ike_rekey();
+	test_collisions();
 	printf("%d checks, %d failures\n", checks, failures);
 	return failures != 0;
 }
