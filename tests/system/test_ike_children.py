@@ -16,8 +16,8 @@ import re
 import pytest
 
 from netns import Lab
-from test_ike_strongswan import (ID_SG, ID_SW, NET_SG, PSK, Charon, gateway_facing_charon,
-                                 ike_ctl, list_sas, wait_until)
+from test_ike_strongswan import (ID_SG, ID_SW, NET_SG, PSK, Charon, charon_connection,
+                                 gateway_facing_charon, ike_ctl, list_sas, wait_until)
 
 IKE, ESP = "aes128gcm16-prfsha256-x25519", "aes128gcm16"
 # (ours, charon's): 10.99.6.0/25 <-> 10.99.7.0/25, 10.99.6.128/25 <-> 10.99.7.128/25
@@ -56,24 +56,11 @@ def two_children_charon(ns, workdir, rekey="0"):
                    rand_time = 1s }
 """ % (i + 1, p[1], p[0], ESP, rekey) for i, p in enumerate(PAIRS))
     with open(os.path.join(workdir, "swanctl.conf"), "w") as f:
-        f.write("""connections {
-    sg {
-        version = 2
-        local_addrs = 10.99.5.2
-        remote_addrs = 10.99.5.1
-        proposals = %s
-        local { auth = psk
-                id = %s }
-        remote { auth = psk
-                 id = %s }
-        children {
-%s        }
-    }
-}
-secrets { ike-sg { id-sg = %s
+        f.write(charon_connection("sg", None, IKE, ESP, children=kids))
+        f.write("""secrets { ike-sg { id-sg = %s
                    id-sw = %s
                    secret = "%s" } }
-""" % (IKE, ID_SW, ID_SG, kids, ID_SG, ID_SW, PSK))
+""" % (ID_SG, ID_SW, PSK))
     return c
 
 

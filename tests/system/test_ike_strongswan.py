@@ -65,8 +65,16 @@ def secgw_ike_path(build):
     return p
 
 
-def charon_connection(name, child, ike, esp, child_extra="", local=ADDR_SW, remote=ADDR_SG):
-    """A swanctl.conf connections section: PSK, our IDs, one tunnel Child SA."""
+def charon_connection(name, child, ike, esp, child_extra="", local=ADDR_SW, remote=ADDR_SG,
+                      children=None):
+    """A swanctl.conf connections section: PSK, our IDs, one tunnel Child SA
+    (children: the whole children { } body instead)."""
+    if children is None:
+        children = """            %s { local_ts = %s
+                  remote_ts = %s
+                  esp_proposals = %s
+                  %s }
+""" % (child, NET_SW, NET_SG, esp, child_extra)
     return """connections {
     %s {
         version = 2
@@ -78,14 +86,10 @@ def charon_connection(name, child, ike, esp, child_extra="", local=ADDR_SW, remo
         remote { auth = psk
                  id = %s }
         children {
-            %s { local_ts = %s
-                  remote_ts = %s
-                  esp_proposals = %s
-                  %s }
-        }
+%s        }
     }
 }
-""" % (name, local, remote, ike, ID_SW, ID_SG, child, NET_SW, NET_SG, esp, child_extra)
+""" % (name, local, remote, ike, ID_SW, ID_SG, children)
 
 
 class Charon:
