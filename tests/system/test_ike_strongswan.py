@@ -403,11 +403,13 @@ routes:
 """
 
 
-def kernel_ike_with_dp(build, lab, tmp_path, tag, extra=""):
+@contextlib.contextmanager
+def kernel_ike_child_in_dp(build, lab, tmp_path, tag, extra=""):
     """charon <-> secgw-ike on kernel sockets (two_namespaces), and a secgw-dp whose
     ports face veth pairs inside secgw-ike's namespace, loaded from one config file
-    with the connection (plus `extra` connection lines).  Returns the namespaces,
-    the directories, the prefix and the (not yet started) gateway."""
+    with the connection (plus `extra` connection lines); secgw-ike runs on that file
+    with --dp.  Once the Child SA pair is in secgw-dp, yields (charon, gw, sg, prefix,
+    spi_in, spi_out); stops secgw-dp at the end."""
     sw_ns, sg_ns = two_namespaces(lab)
     lab.veth(sg_ns, "dpin", sg_ns, "dpinp")
     lab.veth(sg_ns, "dpout", sg_ns, "dpoutp")
@@ -416,16 +418,23 @@ def kernel_ike_with_dp(build, lab, tmp_path, tag, extra=""):
     prefix = lab.uid + tag
     text = dataplane_yaml(prefix) + DP_PORTS + connections_yaml(
         "aes128gcm16-prfsha256-x25519", "aes128gcm16", True) + extra
-    return sw_ns, sg_ns, swdir, sgdir, prefix, Gateway(build, sg_ns, text, sgdir, name="gw")
-
-
-def secgw_ike_on(build, ns, workdir, gw, args):
-    """secgw-ike started on the very config file the data plane loaded."""
-    sg = SecgwIke(build, ns, workdir, None, None, True, cfg=gw.config + ".ike")
-    with open(gw.config) as src, open(sg.cfg, "w") as dst:
-        dst.write(src.read())
-    sg.start(args)
-    return sg
+    gw = Gateway(build, sg_ns, text, sgdir, name="gw")
+    charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
+    charon.start()
+    try:
+        gw.start()
+        # secgw-ike on the very config file the data plane loaded
+        sg = SecgwIke(build, sg_ns, sgdir, None, None, True, cfg=gw.config + ".ike")
+        with open(gw.config) as src, open(sg.cfg, "w") as dst:
+            dst.write(src.read())
+        sg.start(["--dp", prefix])
+        m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
+        spi_in, spi_out = int(m.group(1), 16), int(m.group(2), 16)
+        sas = gw.sa_list()
+        assert spi_in in sas and spi_out in sas, sas
+        yield charon, gw, sg, prefix, spi_in, spi_out
+    finally:
+        gw.stop()
 
 
 def via_dp_lab(lab, tmp_path, tag):
@@ -508,32 +517,22 @@ def test_child_sa_into_secgw_dp(build, tmp_path):
     secgw-dp (`secgwctl sa list` / `policy list`), ESP in UDP 4500, and go away
     when secgw-ike stops.  One config file holds both the data plane's sections and
     connections:."""
-    with Lab("ikedp") as lab:
-        sw_ns, sg_ns, swdir, sgdir, prefix, gw = kernel_ike_with_dp(build, lab, tmp_path, "ike")
-        charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
-        charon.start()
-        try:
-            gw.start()
-            sg = secgw_ike_on(build, sg_ns, sgdir, gw, ["--dp", prefix])
-            m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
-            spi_in, spi_out = int(m.group(1), 16), int(m.group(2), 16)
-            sas = gw.sa_list()
-            assert spi_in in sas and spi_out in sas, sas
-            o, i = sas[spi_out], sas[spi_in]
-            assert (o["direction"], o["src"], o["dst"], o["cipher"], o["state"]) == \
-                ("out", ADDR_SG, ADDR_SW, "aes-128-gcm", "live"), o
-            assert (i["direction"], i["src"], i["dst"], i["cipher"]) == \
-                ("in", ADDR_SW, ADDR_SG, "aes-128-gcm"), i
-            pols = gw.ctl("policy", "list")
-            text = json_text(pols)
-            assert "ike-out-%08x" % spi_out in text and "ike-in-%08x" % spi_in in text, text
-            assert "10.99.7.0/24" in text and "10.99.6.0/24" in text, text
-            lab.stop(sg.proc)
-            assert sg.proc.returncode == 0, sg.logtext()[-3000:]
-            sas = gw.sa_list()
-            assert spi_in not in sas and spi_out not in sas, sas
-        finally:
-            gw.stop()
+    with Lab("ikedp") as lab, kernel_ike_child_in_dp(build, lab, tmp_path, "ike") as (
+            charon, gw, sg, prefix, spi_in, spi_out):
+        sas = gw.sa_list()
+        o, i = sas[spi_out], sas[spi_in]
+        assert (o["direction"], o["src"], o["dst"], o["cipher"], o["state"]) == \
+            ("out", ADDR_SG, ADDR_SW, "aes-128-gcm", "live"), o
+        assert (i["direction"], i["src"], i["dst"], i["cipher"]) == \
+            ("in", ADDR_SW, ADDR_SG, "aes-128-gcm"), i
+        pols = gw.ctl("policy", "list")
+        text = json_text(pols)
+        assert "ike-out-%08x" % spi_out in text and "ike-in-%08x" % spi_in in text, text
+        assert "10.99.7.0/24" in text and "10.99.6.0/24" in text, text
+        lab.stop(sg.proc)
+        assert sg.proc.returncode == 0, sg.logtext()[-3000:]
+        sas = gw.sa_list()
+        assert spi_in not in sas and spi_out not in sas, sas
 
 
 def json_text(obj):
@@ -750,42 +749,31 @@ def test_dpd_dead_peer_into_secgw_dp(build, tmp_path):
     given up 2 s later), it logs the peer dead, and the Child SA pair is gone from
     secgw-dp.  `secgwctl -p PREFIX ike list` finds secgw-ike's control socket beside
     the data plane's."""
-    with Lab("ikedpd") as lab:
-        sw_ns, sg_ns, swdir, sgdir, prefix, gw = kernel_ike_with_dp(
+    with Lab("ikedpd") as lab, kernel_ike_child_in_dp(
             build, lab, tmp_path, "dpd",
-            "    dpd_delay: 2\n    retransmit_timeout: 250\n    retransmit_tries: 3\n")
-        charon = Charon(sw_ns, swdir, "aes128gcm16-prfsha256-x25519", "aes128gcm16")
-        charon.start()
-        try:
-            gw.start()
-            sg = secgw_ike_on(build, sg_ns, sgdir, gw, ["--dp", prefix])
-            m = sg.wait_for(r"CHILD-KEYS conn=sw spi_in=([0-9a-f]{8}) spi_out=([0-9a-f]{8})")
-            spi_in, spi_out = int(m.group(1), 16), int(m.group(2), 16)
-            sas = gw.sa_list()
-            assert spi_in in sas and spi_out in sas, sas
-            # the peer answers the liveness checks: still up after several
-            time.sleep(5)
-            lst = ike_ctl(build, ["-p", prefix], "--json", "ike", "list")["ike_sas"]
-            assert len(lst) == 1 and lst[0]["state"] == "established", lst
-            assert lst[0]["dpd"] >= 1 and lst[0]["child_sas"][0]["spi_in"] == "%08x" % spi_in, lst
-            charon.proc.kill()
-            charon.proc.wait()
-            t0 = time.time()
-            # at most 2 s idle, then 0.25+0.5+1+2 s of retransmissions
-            sg.wait_for(r"no response after 3 retransmissions: dead peer", timeout=20)
-            assert time.time() - t0 < 12
-            at = [float(t) for t in re.findall(r"(?m)^(\d+\.\d+) .*retransmit \d of request",
-                                               sg.logtext())[-3:]]
-            gaps = [round(b - a, 2) for a, b in zip(at, at[1:])]
-            print("retransmissions %s s apart" % gaps)
-            assert len(gaps) == 2 and 0.4 <= gaps[0] <= 0.8 and 0.9 <= gaps[1] <= 1.4, gaps
-            sg.wait_for(r"Child SA removed: spi_in 0x%08x" % spi_in, timeout=5)
-            sas = gw.sa_list()
-            assert spi_in not in sas and spi_out not in sas, sas
-            lab.stop(sg.proc)
-            assert sg.proc.returncode == 0, sg.logtext()[-3000:]
-        finally:
-            gw.stop()
+            "    dpd_delay: 2\n    retransmit_timeout: 250\n    retransmit_tries: 3\n") as (
+            charon, gw, sg, prefix, spi_in, spi_out):
+        # the peer answers the liveness checks: still up after several
+        time.sleep(5)
+        lst = ike_ctl(build, ["-p", prefix], "--json", "ike", "list")["ike_sas"]
+        assert len(lst) == 1 and lst[0]["state"] == "established", lst
+        assert lst[0]["dpd"] >= 1 and lst[0]["child_sas"][0]["spi_in"] == "%08x" % spi_in, lst
+        charon.proc.kill()
+        charon.proc.wait()
+        t0 = time.time()
+        # at most 2 s idle, then 0.25+0.5+1+2 s of retransmissions
+        sg.wait_for(r"no response after 3 retransmissions: dead peer", timeout=20)
+        assert time.time() - t0 < 12
+        at = [float(t) for t in re.findall(r"(?m)^(\d+\.\d+) .*retransmit \d of request",
+                                           sg.logtext())[-3:]]
+        gaps = [round(b - a, 2) for a, b in zip(at, at[1:])]
+        print("retransmissions %s s apart" % gaps)
+        assert len(gaps) == 2 and 0.4 <= gaps[0] <= 0.8 and 0.9 <= gaps[1] <= 1.4, gaps
+        sg.wait_for(r"Child SA removed: spi_in 0x%08x" % spi_in, timeout=5)
+        sas = gw.sa_list()
+        assert spi_in not in sas and spi_out not in sas, sas
+        lab.stop(sg.proc)
+        assert sg.proc.returncode == 0, sg.logtext()[-3000:]
 
 
 @pytest.mark.parametrize("rekeyer", ["charon", "secgw"])
