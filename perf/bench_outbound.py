@@ -880,13 +880,18 @@ def main():
         for p in reversed(procs):
             p.stop()
         remove_files()
-        if ok and not args.keep:
-            for f in os.listdir(logdir):
-                os.unlink(os.path.join(logdir, f))
-            os.rmdir(logdir)
-        else:
-            print("bench-outbound: logs kept in %s" % logdir, file=sys.stderr)
+        drop_logdir(logdir, ok and not args.keep, "bench-outbound")
     return 0 if ok else 1
+
+
+def drop_logdir(logdir, drop, name):
+    """Remove a run's log directory, or say where its logs stay."""
+    if drop:
+        for f in os.listdir(logdir):
+            os.unlink(os.path.join(logdir, f))
+        os.rmdir(logdir)
+    else:
+        print("%s: logs kept in %s" % (name, logdir), file=sys.stderr)
 
 
 def save_results(path, res, report):

@@ -413,12 +413,7 @@ def main():
         if old_huge is not None:
             with open("/proc/sys/vm/nr_hugepages", "w") as f:
                 f.write(str(old_huge))
-        if ok and not args.keep:
-            for f in os.listdir(logdir):
-                os.unlink(os.path.join(logdir, f))
-            os.rmdir(logdir)
-        else:
-            print("bench_sad_scale: logs kept in %s" % logdir, file=sys.stderr)
+        bo.drop_logdir(logdir, ok and not args.keep, "bench_sad_scale")
     return 0 if ok else 1
 
 
